@@ -79,6 +79,11 @@ class RunMetrics(Record):
     tpot: Stats | None = None
     e2e_latency: Stats | None = None
     duration_s: float = 0.0
+    output_throughput_steady: float | None = Field(
+        None,
+        description="concurrency x mean output tokens / mean e2e latency (tok/s): steadier "
+        "than output_throughput, which genai-bench divides by whole seconds",
+    )
 
     def value(self, metric: str, stat: str = "mean") -> float | None:
         """A metric by its objective name; latency metrics take a statistic."""

@@ -27,26 +27,29 @@ class Flag:
     exclusive_minimum: bool = False
     choices: tuple[Scalar, ...] = ()
     also: tuple[float, ...] = ()  # sentinels allowed outside the range (e.g. -1 = "off")
+    why: str = ""  # what the engine does with a value outside the range (shown to the user)
 
     def problem(self, value: Scalar) -> str | None:
-        """Why ``value`` is not acceptable, or None when it is."""
+        """Why ``value`` is not acceptable, or None when it is (a sentinel is acceptable)."""
         if self.kind == "bool":
-            return None if isinstance(value, bool) else "must be true or false"
+            return None if isinstance(value, bool) else "allowed: true or false"
         if self.choices:
             if value not in self.choices:
                 return f"allowed: {', '.join(map(str, self.choices))}"
             return None
         if self.kind in ("int", "float"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                return f"must be a{'n integer' if self.kind == 'int' else ' number'}"
+                return f"allowed: a{'n integer' if self.kind == 'int' else ' number'}"
             if self.kind == "int" and not float(value).is_integer():
-                return "must be an integer"
+                return "allowed: an integer"
             if value in self.also:
                 return None
-            return self._range_problem(float(value))
+            return self.range_problem(float(value))
         return None
 
-    def _range_problem(self, value: float) -> str | None:
+    def range_problem(self, value: float) -> str | None:
+        """Why ``value`` is outside the flag's range (sentinels do not count: a sampled
+        range between a sentinel and the range would produce values neither allows)."""
         low, high = self.minimum, self.maximum
         too_low = low is not None and (value <= low if self.exclusive_minimum else value < low)
         too_high = high is not None and value > high

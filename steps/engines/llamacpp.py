@@ -38,8 +38,12 @@ class LlamaCpp(Engine):
         "parallel": Flag("int", "number of server slots (max running requests)", minimum=1),
         "threads": Flag("int", "threads for generation", minimum=1, maximum=256),
         "threads-batch": Flag("int", "threads for prompt processing", minimum=1, maximum=256),
-        # -b 0 aborts llama-server with SIGABRT at start
-        "batch-size": Flag("int", "logical max batch (prefill chunk)", minimum=1),
+        "batch-size": Flag(
+            "int",
+            "logical max batch (prefill chunk)",
+            minimum=1,
+            why="-b 0 aborts llama-server (SIGABRT) at start",
+        ),
         "ubatch-size": Flag("int", "physical max batch", minimum=1),
         "ctx-size": Flag("int", "KV cache size in tokens, shared by the slots", minimum=0),
         "cont-batching": Flag("bool", "continuous batching (default on)"),

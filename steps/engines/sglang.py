@@ -20,9 +20,12 @@ class SGLang(Engine):
         "max-running-requests": Flag("int", "max concurrently running requests", minimum=1),
         "max-total-tokens": Flag("int", "KV cache size in tokens", minimum=1),
         "max-prefill-tokens": Flag("int", "max tokens in one prefill batch", minimum=1),
-        "chunked-prefill-size": Flag("int", "prefill chunk size, -1 disables", minimum=1, also=(-1,)),
+        "chunked-prefill-size": Flag(
+            "int", "prefill chunk size, -1 disables", minimum=1, also=(-1,)
+        ),
         "schedule-policy": Flag(
-            "str", "request scheduling policy", choices=("lpm", "random", "fcfs", "dfs-weight", "lof")
+            "str", "request scheduling policy",
+            choices=("lpm", "random", "fcfs", "dfs-weight", "lof"),
         ),
         "schedule-conservativeness": Flag(
             "float", "how conservative admission is", minimum=0.0, exclusive_minimum=True

@@ -24,10 +24,16 @@ class VLLM(Engine):
         "enable-chunked-prefill": Flag("bool", "chunked prefill"),
         "enable-prefix-caching": Flag("bool", "automatic prefix caching"),
         "enforce-eager": Flag("bool", "disable CUDA graphs"),
-        "kv-cache-dtype": Flag("str", "KV cache dtype", choices=("auto", "fp8", "fp8_e5m2", "fp8_e4m3")),
+        "kv-cache-dtype": Flag(
+            "str", "KV cache dtype", choices=("auto", "fp8", "fp8_e5m2", "fp8_e4m3")
+        ),
         "swap-space": Flag("float", "CPU swap space per GPU in GiB", minimum=0.0),
-        "dtype": Flag("str", "weights dtype", choices=("auto", "half", "float16", "bfloat16", "float")),
-        "load-format": Flag("str", "how weights are loaded", choices=("auto", "safetensors", "dummy")),
+        "dtype": Flag(
+            "str", "weights dtype", choices=("auto", "half", "float16", "bfloat16", "float")
+        ),
+        "load-format": Flag(
+            "str", "how weights are loaded", choices=("auto", "safetensors", "dummy")
+        ),
     }  # fmt: skip
 
     def base_command(

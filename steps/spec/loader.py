@@ -11,35 +11,53 @@ from pydantic import ValidationError
 
 from steps.errors import TaskError
 from steps.spec.checks import task_problems
+from steps.spec.messages import format_errors as _format_errors
 from steps.spec.model import Task
 
 
 def load_task(path: str | Path) -> Task:
-    """Parse and validate a task file; raise ``TaskError`` listing every problem."""
+    """Parse and validate a task file; raise ``TaskError`` listing every problem.
+
+    Every problem line starts with the file name, so a command that reads several
+    files (or a log that mixes them) says which one is wrong.
+    """
+    return load_task_with_notes(path)[0]
+
+
+def load_task_with_notes(path: str | Path) -> tuple[Task, list[str]]:
+    """``load_task`` plus the notes of a legacy conversion (choices it made for the user)."""
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise TaskError(f"{path}: cannot read the task file ({exc.strerror})") from None
-    data = parse_text(text, str(path))
-    if _is_legacy(data):
-        from steps.spec.legacy import convert_legacy
+        data = read_task_data(path)
+        notes: list[str] = []
+        if is_legacy(data):
+            from steps.spec.legacy import legacy_conversion
 
-        data, problems = convert_legacy(data)
-        if problems:
-            raise TaskError([f"{path}: {p}" for p in problems])
-    data = _resolve_paths(data, path.parent)
-    return task_from_dict(data)
+            conversion = legacy_conversion(data)
+            if conversion.problems:
+                raise TaskError(conversion.problems)
+            data, notes = conversion.data, conversion.notes
+        return task_from_dict(resolve_paths(data, path.parent)), notes
+    except TaskError as exc:
+        raise TaskError([f"{path}: {line}" for line in exc.problems]) from None
+
+
+def read_task_data(path: Path) -> dict[str, Any]:
+    """The file's mapping, unvalidated; problems are raised without the file name."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise TaskError(f"cannot read the task file ({reason})") from None
+    return _parse(text)
 
 
 def parse_text(text: str, origin: str = "<task>") -> dict[str, Any]:
+    """The mapping in ``text``; problems are prefixed with ``origin``."""
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise TaskError(f"{origin}: not valid YAML or JSON: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise TaskError(f"{origin}: a task is a mapping of keys, got {type(data).__name__}")
-    return data
+        return _parse(text)
+    except TaskError as exc:
+        raise TaskError([f"{origin}: {line}" for line in exc.problems]) from None
 
 
 def task_from_dict(data: dict[str, Any]) -> Task:
@@ -59,36 +77,21 @@ def dump_task(task: Task) -> str:
 
 
 def format_errors(exc: ValidationError) -> list[str]:
-    lines = []
-    for error in exc.errors():
-        loc = [str(part) for part in error["loc"] if not _is_union_tag(part)]
-        path = ".".join(loc) or "<task>"
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            message = f"unknown key {loc[-1]!r} (check the spelling)"
-        elif error["type"] == "literal_error":
-            message = f"{error['input']!r} is not allowed; {message.lower()}"
-        elif error["type"] == "union_tag_invalid":
-            message = f"{message}"
-        elif error["type"] not in ("value_error", "missing"):
-            message = f"{message}, got {error['input']!r}"
-        lines.append(f"{path}: {message}")
-    return lines
+    """pydantic's errors on a ``Task`` as ``path: message`` lines."""
+    return _format_errors(exc, Task)
 
 
-def _is_union_tag(part: Any) -> bool:
-    # pydantic inserts the discriminator value ('int', 'float', ...) into the location
-    return part in ("int", "float", "categorical", "str", "list[literal[...]]") or (
-        isinstance(part, str) and (part.startswith("list[") or part.startswith("literal["))
-    )
-
-
-def _is_legacy(data: dict[str, Any]) -> bool:
+def is_legacy(data: dict[str, Any]) -> bool:
+    """The prototype's JSON format: it named the task ``task_name``."""
     return "task_name" in data or "optimization" in data
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Relative model and binary paths are relative to the task file, like an include."""
+def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Model paths starting with ./ or ../ are relative to the task file, like an include.
+
+    Anything else (an absolute path, a model id such as ``meta-llama/Llama-3.2-1B``)
+    is left alone.
+    """
     model = data.get("model")
     if isinstance(model, dict):
         model = dict(model)
@@ -98,3 +101,49 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
                 model[key] = str((base / value).resolve())
         data = {**data, "model": model}
     return data
+
+
+def _parse(text: str) -> dict[str, Any]:
+    try:
+        if text.lstrip().startswith("{"):
+            data = json.loads(text, object_pairs_hook=_no_duplicate_pairs)
+        else:
+            data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except (json.JSONDecodeError, yaml.YAMLError, _DuplicateKey) as exc:
+        raise TaskError(f"not valid YAML or JSON: {_first_line(exc)}") from None
+    if not isinstance(data, dict):
+        raise TaskError(f"a task is a mapping of keys, got {type(data).__name__}")
+    return data
+
+
+class _DuplicateKey(ValueError):
+    """A key given twice: YAML and JSON keep the last silently, which hides typos."""
+
+
+def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _DuplicateKey(f"key {key!r} appears twice in one mapping")
+    return dict(pairs)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise _DuplicateKey(f"key {key!r} appears twice in one mapping (line {line})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _first_line(exc: Exception) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        return f"{exc.problem}" + (
+            f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        )
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -1,24 +1,37 @@
 """The task spec: what to tune, on which engine, against which workload and objective.
 
 Pydantic models, closed-world (an unknown key is an error, so typos never pass
-silently). Rules that need several fields at once, or the engine's flag table,
-live in ``steps.spec.checks``.
+silently). Single-value rules live in ``steps.spec.values``; rules that need several
+fields at once, or the engine's flag table, live in ``steps.spec.checks``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic import Strict as StrictType
 
 from steps.spec.scenarios import normalize, scenario_problem
-
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-# Values end up in argv lists, Kubernetes manifests and Argo templates: a conservative
-# alphabet keeps shell, Jinja and Argo `{{...}}` syntax out of all three.
-SAFE_TOKEN = re.compile(r"^[A-Za-z0-9._:/@+=,~-]+$")
-SAFE_HINT = "letters, digits and . _ : / @ + = , ~ - (no spaces, quotes, $, {, }, ;, |, &)"
+from steps.spec.values import (
+    cron,
+    dns_label,
+    dns_subdomain,
+    env_name,
+    free_text,
+    one_or_list,
+    safe_token,
+    scalar,
+)
 
 Scalar = str | int | float | bool
 Metric = Literal["output_throughput", "request_throughput", "ttft", "tpot", "e2e_latency"]
@@ -26,15 +39,45 @@ Direction = Literal["maximize", "minimize"]
 Stat = Literal["mean", "p50", "p90", "p99"]
 THROUGHPUT_METRICS = ("output_throughput", "request_throughput")
 LATENCY_METRICS = ("ttft", "tpot", "e2e_latency")
+FLAG_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+SafeStr = Annotated[str, Field(min_length=1, max_length=512), AfterValidator(safe_token)]
+# A flag value: checked in one step before the union, so a bad value gives one clear line
+# instead of one line per union member (str, int, float, bool).
+SafeScalar = Annotated[Scalar, BeforeValidator(scalar)]
+# Strict: YAML `true` must not become the integer 1, nor "8" the number 8.
+StrictInt = Annotated[int, StrictType()]
+StrictFloat = Annotated[float, StrictType()]
 
 
-def safe_token(value: str) -> str:
-    if not SAFE_TOKEN.match(value):
-        raise ValueError(f"{value!r} has characters that are not allowed; allowed: {SAFE_HINT}")
-    return value
+def _flag_name(name: str) -> str:
+    if not FLAG_NAME.match(name):
+        raise ValueError(
+            f"{name!r} is not a flag name; allowed: the engine's long flag without the "
+            "leading dashes, lowercase, e.g. 'max-running-requests'"
+        )
+    return name
 
 
-SafeStr = Annotated[str, Field(min_length=1, max_length=512)]
+FlagName = Annotated[str, AfterValidator(_flag_name)]
+
+
+def _scenario(value: str) -> str:
+    problem = scenario_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} is {problem}")
+    return normalize(value)
+
+
+Scenario = Annotated[str, AfterValidator(_scenario)]
+Metrics = Annotated[
+    Metric | list[Metric],
+    BeforeValidator(lambda v: one_or_list(v, get_args(Metric), "metric")),
+]
+Directions = Annotated[
+    Direction | list[Direction] | None,
+    BeforeValidator(lambda v: v if v is None else one_or_list(v, get_args(Direction), "direction")),
+]
 
 
 class Strict(BaseModel):
@@ -43,40 +86,37 @@ class Strict(BaseModel):
 
 class ModelSpec(Strict):
     name: SafeStr = Field(description="served model name the benchmark asks for")
-    path: SafeStr | None = Field(None, description="weights: a local file or folder, or a model id")
-    tokenizer: SafeStr | None = Field(None, description="HF-format tokenizer folder or id")
-
-    _safe = field_validator("name", "path", "tokenizer")(
-        lambda v: v if v is None else safe_token(v)
+    path: SafeStr | None = Field(
+        None,
+        description="weights: a local file or folder, or a model id; "
+        "with the ome backend, the ClusterBaseModel to serve",
     )
+    tokenizer: SafeStr | None = Field(None, description="HF-format tokenizer folder or id")
 
 
 class EngineSpec(Strict):
     kind: Literal["sglang", "vllm", "llama.cpp"]
     binary: SafeStr | None = Field(None, description="engine executable (local backend)")
 
-    _safe = field_validator("binary")(lambda v: v if v is None else safe_token(v))
-
 
 class DeploySpec(Strict):
     backend: Literal["local", "ome"] = "local"
     ready_timeout_s: int = Field(600, gt=0, le=86_400)
-    namespace: str = Field("default", description="Kubernetes namespace (ome backend)")
-    runtime: SafeStr | None = Field(None, description="OME ClusterServingRuntime name")
-
-    @field_validator("namespace")
-    @classmethod
-    def _dns(cls, value: str) -> str:
-        return _dns_label(value, 63)
+    namespace: Annotated[str, AfterValidator(lambda v: dns_label(v, 63))] = Field(
+        "default", description="Kubernetes namespace (ome backend)"
+    )
+    runtime: Annotated[str, AfterValidator(dns_subdomain)] | None = Field(
+        None, description="OME ClusterServingRuntime name"
+    )
 
 
 class IntParam(Strict):
     type: Literal["int"]
-    low: int | None = None
-    high: int | None = None
-    step: int = Field(1, ge=1)
+    low: StrictInt | None = None
+    high: StrictInt | None = None
+    step: StrictInt = Field(1, ge=1)
     log: bool = False
-    values: list[int] | None = None
+    values: list[StrictInt] | None = None
     raw: bool = False
 
     @model_validator(mode="after")
@@ -87,11 +127,11 @@ class IntParam(Strict):
 
 class FloatParam(Strict):
     type: Literal["float"]
-    low: float | None = None
-    high: float | None = None
-    step: float | None = Field(None, gt=0)
+    low: StrictFloat | None = None
+    high: StrictFloat | None = None
+    step: StrictFloat | None = Field(None, gt=0)
     log: bool = False
-    values: list[float] | None = None
+    values: list[StrictFloat] | None = None
     raw: bool = False
 
     @model_validator(mode="after")
@@ -102,19 +142,15 @@ class FloatParam(Strict):
 
 class CategoricalParam(Strict):
     type: Literal["categorical"]
-    choices: list[Scalar]
+    choices: list[SafeScalar]
     raw: bool = False
 
     @field_validator("choices")
     @classmethod
     def _choices(cls, choices: list[Scalar]) -> list[Scalar]:
         if not choices:
-            raise ValueError("choices is empty; give at least one value")
-        for choice in choices:
-            if isinstance(choice, str):
-                safe_token(choice)
-        if len({repr(c) for c in choices}) != len(choices):
-            raise ValueError(f"choices {choices} has repeats")
+            raise ValueError("the list is empty; allowed: at least one value")
+        _no_repeats(choices)
         return choices
 
 
@@ -127,37 +163,13 @@ class SearchSpec(Strict):
     parallelism: int = Field(1, ge=1, le=64)
     seed: int = Field(0, ge=0)
     baseline: bool = True
-    parameters: dict[str, Parameter] = Field(min_length=1)
-    fixed: dict[str, Scalar] = Field(default_factory=dict)
-
-    @field_validator("parameters", "fixed")
-    @classmethod
-    def _names(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for name in value:
-            if not re.match(r"^[a-z0-9][a-z0-9-]*$", name):
-                raise ValueError(
-                    f"flag name {name!r} is not allowed; use the engine's long flag without "
-                    "dashes, e.g. 'max-running-requests'"
-                )
-        return value
-
-    @field_validator("fixed")
-    @classmethod
-    def _fixed_values(cls, value: dict[str, Scalar]) -> dict[str, Scalar]:
-        for item in value.values():
-            if isinstance(item, str):
-                safe_token(item)
-        return value
+    parameters: dict[FlagName, Parameter] = Field(min_length=1)
+    fixed: dict[FlagName, SafeScalar] = Field(default_factory=dict)
 
 
 class RunRef(Strict):
-    scenario: str
+    scenario: Scenario
     concurrency: int = Field(gt=0)
-
-    @field_validator("scenario")
-    @classmethod
-    def _scenario(cls, value: str) -> str:
-        return _scenario(value)
 
 
 class SLO(Strict):
@@ -184,8 +196,8 @@ class SLO(Strict):
 
 
 class Objective(Strict):
-    metric: Metric | list[Metric] = "output_throughput"
-    direction: Direction | list[Direction] | None = None
+    metric: Metrics = "output_throughput"
+    direction: Directions = None
     stat: Stat = Field("mean", description="statistic of a latency metric")
     at: RunRef | None = Field(None, description="the benchmark run that scores a trial")
     slo: SLO = Field(default_factory=SLO)
@@ -195,7 +207,7 @@ class Objective(Strict):
         return list(self.metric) if isinstance(self.metric, list) else [self.metric]
 
     @property
-    def directions(self) -> list[str]:
+    def directions(self) -> list[Direction]:
         if self.direction is None:
             return ["maximize" if m in THROUGHPUT_METRICS else "minimize" for m in self.metrics]
         return list(self.direction) if isinstance(self.direction, list) else [self.direction]
@@ -203,66 +215,65 @@ class Objective(Strict):
 
 class BenchmarkSpec(Strict):
     task: Literal["text-to-text"] = "text-to-text"
-    scenarios: list[str] = Field(min_length=1)
+    scenarios: list[Scenario] = Field(min_length=1)
     concurrency: list[Annotated[int, Field(gt=0, le=4096)]] = Field(min_length=1)
     max_requests_per_run: int = Field(60, gt=0)
     max_time_per_run_min: int = Field(1, gt=0, description="genai-bench counts whole minutes")
-    api_key_env: str | None = Field(None, description="env var holding the engine's API key")
+    api_key_env: Annotated[str, AfterValidator(env_name)] | None = Field(
+        None, description="env var holding the engine's API key"
+    )
     warmup_ratio: float = Field(0.0, ge=0, lt=1)
 
     @field_validator("scenarios")
     @classmethod
     def _scenarios(cls, value: list[str]) -> list[str]:
-        return [_scenario(s) for s in value]
+        return _no_repeats(value)
+
+    @field_validator("concurrency")
+    @classmethod
+    def _levels(cls, value: list[int]) -> list[int]:
+        return _no_repeats(value)
 
 
 class PipelineSpec(Strict):
     image: SafeStr = "inference-autotuner/steps:0.1.0"
     trial_timeout_s: int = Field(3600, gt=0, description="deadline of one whole trial slot")
     step_retries: int = Field(2, ge=0, le=10, description="retries of a transient step failure")
-    schedule: str | None = Field(None, description="cron expression for recurring tuning")
-
-    _safe = field_validator("image")(safe_token)
+    schedule: Annotated[str, AfterValidator(cron)] | None = Field(
+        None, description="cron expression for recurring tuning"
+    )
 
 
 class Task(Strict):
-    name: str = Field(description="DNS-1123 label, <= 40 characters")
-    description: str = ""
+    name: Annotated[str, AfterValidator(lambda v: dns_label(v, 40))] = Field(
+        description="DNS-1123 label, <= 40 characters (it names Kubernetes objects)"
+    )
+    description: Annotated[str, AfterValidator(free_text)] = ""
     model: ModelSpec
     engine: EngineSpec
-    deploy: DeploySpec = Field(default_factory=DeploySpec)  # type: ignore[arg-type]
+    deploy: DeploySpec = Field(default_factory=DeploySpec)
     search: SearchSpec
-    objective: Objective = Field(default_factory=Objective)  # type: ignore[arg-type]
+    objective: Objective = Field(default_factory=Objective)
     benchmark: BenchmarkSpec
-    pipeline: PipelineSpec = Field(default_factory=PipelineSpec)  # type: ignore[arg-type]
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return _dns_label(value, 40)
+    pipeline: PipelineSpec = Field(default_factory=PipelineSpec)
 
     @property
     def scored_run(self) -> RunRef:
         """The run that scores a trial: ``objective.at``, else the first scenario and level."""
         if self.objective.at is not None:
             return self.objective.at
-        return RunRef(scenario=self.benchmark.scenarios[0], concurrency=self.benchmark.concurrency[0])
-
-
-def _dns_label(value: str, limit: int) -> str:
-    if len(value) > limit or not DNS_LABEL.match(value):
-        raise ValueError(
-            f"{value!r} is not a DNS-1123 label; allowed: lowercase letters, digits and '-', "
-            f"starting and ending with a letter or digit, at most {limit} characters"
+        return RunRef(
+            scenario=self.benchmark.scenarios[0], concurrency=self.benchmark.concurrency[0]
         )
-    return value
 
 
-def _scenario(value: str) -> str:
-    problem = scenario_problem(value)
-    if problem:
-        raise ValueError(f"{value!r} is {problem}")
-    return normalize(value)
+def _no_repeats(values: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    for value in values:
+        if repr(value) in seen:
+            raise ValueError(f"{value!r} appears twice in {values}; allowed: each value once")
+        seen.add(repr(value))
+    return values
 
 
 def _check_range(
@@ -270,17 +281,16 @@ def _check_range(
 ) -> None:
     if values is not None:
         if low is not None or high is not None or log:
-            raise ValueError("give either values or low/high (with log/step), not both")
+            raise ValueError("gives both values and low/high/log; allowed: one of the two")
         if not values:
-            raise ValueError("values is empty; give at least one value")
-        if len(set(values)) != len(values):
-            raise ValueError(f"values {values} has repeats")
+            raise ValueError("values is an empty list; allowed: at least one value")
+        _no_repeats(values)
         return
     if low is None or high is None:
-        raise ValueError("give low and high, or a list of values")
+        raise ValueError("needs low and high, or a list of values")
     if low >= high:
-        raise ValueError(f"low < high must hold, but got low={low}, high={high}")
+        raise ValueError(f"low={low} is not below high={high}; allowed: low < high")
     if log and low <= 0:
-        raise ValueError(f"log=true needs low > 0, but got low={low}")
+        raise ValueError(f"log: true with low={low}; allowed: low > 0 on a log scale")
     if log and stepped:
-        raise ValueError("log=true cannot be combined with step")
+        raise ValueError("log: true cannot be combined with step; allowed: one of the two")

@@ -7,6 +7,7 @@ metrics,result}.json``, ``trials/<k>/engine.log``, ``trials/<k>/bench/``,
 
 from __future__ import annotations
 
+import builtins
 import json
 from abc import ABC, abstractmethod
 from pathlib import Path
@@ -14,7 +15,30 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from steps.errors import TaskError
+
 M = TypeVar("M", bound=BaseModel)
+
+KEY_RULE = "keys are '/'-separated relative paths without empty, '.' or '..' parts"
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` if every store can hold it the same way, else raise TaskError.
+
+    The same key must name the same record on a folder and on S3; '..' would
+    also let a study name escape a LocalStore's root.
+    """
+    parts = key.split("/")
+    if not key or "\0" in key or any(part in ("", ".", "..") for part in parts):
+        raise TaskError(f"store key {key!r} is invalid; {KEY_RULE}")
+    return key
+
+
+def check_prefix(prefix: str) -> str:
+    """Like ``check_key`` but allows ``""`` (everything) and a trailing '/'."""
+    if prefix:
+        check_key(prefix.removesuffix("/"))
+    return prefix
 
 
 class Store(ABC):
@@ -35,7 +59,11 @@ class Store(ABC):
 
     @abstractmethod
     def list(self, prefix: str) -> list[str]:
-        """Every key under ``prefix`` (recursive), sorted."""
+        """Every key that starts with ``prefix`` (recursive), sorted.
+
+        ``prefix`` is a plain string prefix, as on S3: ``"trials/1"`` also matches
+        ``"trials/10/x"``. End it with ``/`` to mean a folder (``"trials/1/"``).
+        """
 
     @abstractmethod
     def delete(self, key: str) -> None:
@@ -61,7 +89,8 @@ class Store(ABC):
     def write_json(self, key: str, data: object) -> None:
         self.write_text(key, json.dumps(data, indent=2, sort_keys=True))
 
-    def upload_dir(self, local: Path, prefix: str) -> list[str]:
+    # builtins.list: inside this class body, plain ``list`` is the method above.
+    def upload_dir(self, local: Path, prefix: str) -> builtins.list[str]:
         """Copy every file below ``local`` to ``prefix/<relative path>``; return the keys."""
         keys = []
         for path in sorted(p for p in local.rglob("*") if p.is_file()):

@@ -1,0 +1,5 @@
+"""``python -m steps`` is the ``autotune`` command (for environments without the script)."""
+
+from steps.cli import main
+
+main()
