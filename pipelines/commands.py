@@ -71,6 +71,9 @@ def compile_cmd(
         problems = manifest_lint.lint_manifest(manifest)
         if schema_check.available():
             problems += schema_check.schema_problems(manifest)
+        else:
+            where = schema_check.schema_dir()
+            click.echo(f"note: CRD check skipped, no schemas at {where}", err=True)
         if problems:
             # Not the task's fault: the compiler produced something Argo would refuse.
             raise click.ClickException(

@@ -27,6 +27,7 @@ from hera.workflows.models import LabelValueFrom, WorkflowMetadata
 
 from pipelines import naming
 from pipelines.containers import StepContext, init_step, report_step, step_deadline, trial_step
+from pipelines.naming import PARAM_STUDY
 from pipelines.options import CRON_HINT, CompileOptions, is_cron
 from pipelines.study import MAX_DAG_TASKS, study_templates
 from pipelines.trial import trial_dag
@@ -45,50 +46,34 @@ def compile_task(task: Task, options: CompileOptions | None = None) -> dict[str,
 def build(task: Task, options: CompileOptions | None = None) -> Workflow:
     """The hera object (Workflow, or its WorkflowTemplate / CronWorkflow subclass)."""
     options = (options or CompileOptions()).check()
-    kind = options.kind
-    study_ref = (
-        f"{{{{workflow.parameters.{naming.PARAM_STUDY}}}}}"
-        if kind == "workflow"
-        else "{{workflow.name}}"
-    )
-    ctx = StepContext(task=task, image=options.image or task.pipeline.image, study_ref=study_ref)
-    steps = {step: trial_step(ctx, step) for step in naming.TRIAL_STEPS}
-    init, report = init_step(ctx, task_b64(task)), report_step(ctx)
-    trial = trial_dag(steps)
-    dags = study_templates(task.search.trials, task.search.parallelism, init, trial, report)
-    # The entrypoint first, then in the order a reader follows a run.
-    templates = [dags[0], trial, *dags[1:], init, *steps.values(), report]
-    if len(templates) > MAX_DAG_TASKS:
-        raise TaskError(
-            f"search: {len(templates)} templates exceed Argo's limit of {MAX_DAG_TASKS}; "
-            "use fewer trials or more parallelism"
-        )
-
-    arguments = [Parameter(name=naming.PARAM_STORE, value=options.store)]
-    if kind == "workflow":
-        arguments.append(Parameter(name=naming.PARAM_STUDY, value=task.name))
+    per_run = options.kind != "workflow"  # templates and crons: one study per run
+    study_ref = "{{workflow.name}}" if per_run else f"{{{{workflow.parameters.{PARAM_STUDY}}}}}"
     labels = {naming.LABEL_PART_OF: naming.PART_OF, naming.LABEL_TASK: task.name}
-    study_expression = (
-        f"workflow.parameters.{naming.PARAM_STUDY}" if kind == "workflow" else "workflow.name"
-    )
+    arguments = [Parameter(name=naming.PARAM_STORE, value=options.store)]
+    if not per_run:
+        arguments.append(Parameter(name=PARAM_STUDY, value=task.name))
     common: dict[str, Any] = dict(
         namespace=options.namespace,
         labels=labels,
         entrypoint=naming.ENTRYPOINT,
         arguments=arguments,
-        templates=templates,
+        templates=_templates(task, options, study_ref),
         active_deadline_seconds=workflow_deadline(task),
         service_account_name=options.service_account,
         # Runs made from a template or a cron get the labels too, and every run is
-        # labelled with its study id (evaluated by Argo when the run starts).
+        # labelled with its study id (an expression Argo evaluates when the run starts).
         workflow_metadata=WorkflowMetadata(
             labels=labels,
-            labels_from={naming.LABEL_STUDY: LabelValueFrom(expression=study_expression)},
+            labels_from={
+                naming.LABEL_STUDY: LabelValueFrom(
+                    expression="workflow.name" if per_run else f"workflow.parameters.{PARAM_STUDY}"
+                )
+            },
         ),
     )
-    if kind == "template":
+    if options.kind == "template":
         return WorkflowTemplate(name=task.name, **common)
-    if kind == "cron":
+    if options.kind == "cron":
         return CronWorkflow(
             name=task.name,
             schedules=[cron_schedule(task, options)],
@@ -97,6 +82,22 @@ def build(task: Task, options: CompileOptions | None = None) -> Workflow:
             **common,
         )
     return Workflow(generate_name=f"{task.name}-", **common)
+
+
+def _templates(task: Task, options: CompileOptions, study_ref: str) -> list[Any]:
+    """Every template, the entrypoint first, then in the order a reader follows a run."""
+    ctx = StepContext(task=task, image=options.image or task.pipeline.image, study_ref=study_ref)
+    steps = {step: trial_step(ctx, step) for step in naming.TRIAL_STEPS}
+    init, report = init_step(ctx, task_b64(task)), report_step(ctx)
+    trial = trial_dag(steps)
+    dags = study_templates(task.search.trials, task.search.parallelism, init, trial, report)
+    templates = [dags[0], trial, *dags[1:], init, *steps.values(), report]
+    if len(templates) > MAX_DAG_TASKS:  # not reachable within the spec's bounds today
+        raise TaskError(
+            f"search: the study needs {len(templates)} templates, over Argo's limit of "
+            f"{MAX_DAG_TASKS}; lower search.parallelism or search.trials"
+        )
+    return templates
 
 
 def to_yaml(manifest: dict[str, Any]) -> str:

@@ -5,8 +5,8 @@ and (trial steps) the slot; it reads and writes everything else in the store. Th
 local executor runs these very argv lists as child processes, image ignored.
 
 Deadlines (``activeDeadlineSeconds``) sit here because Argo accepts them on leaf
-templates only: its validator rejects one on a DAG template ("only valid for leaf
-templates"), so a trial slot's budget is enforced step by step.
+templates only: the CRD (a CEL rule) and its validator reject one on a DAG template
+("only valid for leaf templates"), so a trial slot's budget is enforced step by step.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ TEMPLATE_TYPES = (
     "container", "script", "dag", "steps", "resource", "suspend", "containerSet", "data", "http",
     "plugin",
 )  # fmt: skip
-WORKFLOW_VARIABLES = ("workflow.name", "workflow.namespace", "workflow.uid")
+# The workflow variables both Argo and the local executor substitute.
+WORKFLOW_VARIABLES = ("workflow.name", "workflow.namespace")
 _NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 _TAG = re.compile(r"{{\s*([^{}]*?)\s*}}")
 _TASK_REF = re.compile(
@@ -46,7 +47,7 @@ def lint_manifest(manifest: dict[str, Any]) -> list[str]:
     problems = []
     if len(templates) != len(spec.get("templates", [])):
         problems.append("spec.templates: template names are not unique")
-    globals_ = _globals(manifest, spec)
+    globals_ = _globals(spec)
     problems += _lint_globals(spec, globals_)
     if spec.get("entrypoint") not in templates:
         problems.append(f"spec.entrypoint: {spec.get('entrypoint')!r} names no template")
@@ -64,14 +65,9 @@ def lint_manifest(manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _globals(manifest: dict[str, Any], spec: dict[str, Any]) -> set[str]:
-    names = {
-        f"workflow.parameters.{p['name']}" for p in spec.get("arguments", {}).get("parameters", [])
-    }
-    metadata = spec.get("workflowMetadata", {})
-    labels = [manifest.get("metadata", {}).get("labels", {}), *metadata.values()]
-    names |= {f"workflow.labels.{key}" for mapping in labels for key in mapping}
-    return names | set(WORKFLOW_VARIABLES)
+def _globals(spec: dict[str, Any]) -> set[str]:
+    arguments = spec.get("arguments", {}).get("parameters", [])
+    return {f"workflow.parameters.{p['name']}" for p in arguments} | set(WORKFLOW_VARIABLES)
 
 
 def _lint_globals(spec: dict[str, Any], globals_: set[str]) -> list[str]:

@@ -20,7 +20,10 @@ def check_workflow(workflow: Workflow) -> list[str]:
     problems: list[str] = []
     templates = workflow.templates
     defined = ", ".join(sorted(templates))
-    for field, name in (("spec.entrypoint", workflow.entrypoint), ("spec.onExit", workflow.on_exit)):
+    for field, name in (
+        ("spec.entrypoint", workflow.entrypoint),
+        ("spec.onExit", workflow.on_exit),
+    ):
         if name is None:
             continue
         if name not in templates:

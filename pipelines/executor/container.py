@@ -33,8 +33,15 @@ DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadlin
 
 
 class ContainerRun:
-    def __init__(self, rt: Runtime, template: Template, name: str, display: str,
-                 inputs: Mapping[str, str], boundary: str | None) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        template: Template,
+        name: str,
+        display: str,
+        inputs: Mapping[str, str],
+        boundary: str | None,
+    ) -> None:
         assert template.container is not None
         self.rt, self.template = rt, template
         self.name, self.display, self.boundary = name, display, boundary
@@ -58,8 +65,14 @@ class ContainerRun:
     def _queue(self) -> None:
         if self.template.retry:
             n = len(self.attempts)
-            attempt = self.rt.node(f"{self.name}({n})", f"{self.display}({n})", TYPE_POD,
-                                   self.template.name, self.boundary, dict(self.node.inputs))
+            attempt = self.rt.node(
+                f"{self.name}({n})",
+                f"{self.display}({n})",
+                TYPE_POD,
+                self.template.name,
+                self.boundary,
+                dict(self.node.inputs),
+            )
             self.rt.connect([self.node], attempt)
         else:
             attempt = self.node

@@ -32,7 +32,7 @@ def parse_duration(value: object) -> float | None:
 
 def humanize(seconds: float) -> str:
     """``15 seconds``, ``1 minute 30 seconds``, ``2 hours``: how Argo words a wait."""
-    whole = max(int(round(seconds)), 0)
+    whole = max(round(seconds), 0)
     parts = []
     for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
         count, whole = divmod(whole, size)

@@ -43,7 +43,14 @@ _TEMPLATE = (
     "metadata",
 )
 _TEMPLATE_KINDS = (
-    "steps", "script", "resource", "suspend", "containerSet", "data", "http", "plugin"
+    "steps",
+    "script",
+    "resource",
+    "suspend",
+    "containerSet",
+    "data",
+    "http",
+    "plugin",
 )
 _CONTAINER = ("image", "command", "args", "env")
 _TASK = ("name", "template", "arguments", "depends")
@@ -144,7 +151,9 @@ class _Reader:
                 self.fail(f"{path}[{i}].{value_key}", "is required")
             if raw is not None and not isinstance(raw, str | int | float | bool):
                 self.fail(f"{path}[{i}].{value_key}", f"expected a scalar, got {raw!r}")
-            shown = None if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
+            shown = (
+                None if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
+            )
             if name is not None:
                 out.append((name, shown))
         return out
@@ -158,7 +167,9 @@ class _Reader:
         meta = self.obj(top.get("metadata", {}), "metadata", _METADATA)
         body = self.obj(top.get("spec"), "spec", _SPEC)
         arguments = self.obj(body.get("arguments", {}), "spec.arguments", ("parameters",))
-        params = self.pairs(arguments.get("parameters"), "spec.arguments.parameters", "value", required=True)
+        params = self.pairs(
+            arguments.get("parameters"), "spec.arguments.parameters", "value", required=True
+        )
         raw_templates = body.get("templates")
         if not isinstance(raw_templates, list) or not raw_templates:
             self.fail("spec.templates", "expected a non-empty list of templates")
@@ -182,7 +193,9 @@ class _Reader:
             templates=templates,
             parameters={name: value for name, value in params},
             on_exit=self.text(body.get("onExit"), "spec.onExit", required=False),
-            deadline_s=self.integer(body.get("activeDeadlineSeconds"), "spec.activeDeadlineSeconds", 1),
+            deadline_s=self.integer(
+                body.get("activeDeadlineSeconds"), "spec.activeDeadlineSeconds", 1
+            ),
             parallelism=self.integer(body.get("parallelism"), "spec.parallelism", 1),
         )
 
@@ -205,13 +218,23 @@ class _Reader:
         return spec.Template(
             name=name or "?",
             path=path + (f" ({name})" if name else ""),
-            inputs=tuple(self.pairs(inputs.get("parameters"), f"{path}.inputs.parameters", "default", required=False)),
-            container=self.container(body["container"], f"{path}.container") if has_container else None,
+            inputs=tuple(
+                self.pairs(
+                    inputs.get("parameters"), f"{path}.inputs.parameters", "default", required=False
+                )
+            ),
+            container=self.container(body["container"], f"{path}.container")
+            if has_container
+            else None,
             tasks=self.tasks(body["dag"], f"{path}.dag") if has_dag and not has_container else (),
             retry=self.retry(body.get("retryStrategy"), f"{path}.retryStrategy"),
-            deadline_s=self.integer(body.get("activeDeadlineSeconds"), f"{path}.activeDeadlineSeconds", 1),
+            deadline_s=self.integer(
+                body.get("activeDeadlineSeconds"), f"{path}.activeDeadlineSeconds", 1
+            ),
             parallelism=self.integer(body.get("parallelism"), f"{path}.parallelism", 1),
-            labels=tuple((str(k), str(v)) for k, v in labels.items()) if isinstance(labels, dict) else (),
+            labels=tuple((str(k), str(v)) for k, v in labels.items())
+            if isinstance(labels, dict)
+            else (),
         )
 
     def container(self, raw: Any, path: str) -> spec.Container:
@@ -236,7 +259,9 @@ class _Reader:
         out = []
         for i, item in enumerate(items):
             task = self.obj(item, f"{path}.tasks[{i}]", _TASK)
-            arguments = self.obj(task.get("arguments", {}), f"{path}.tasks[{i}].arguments", ("parameters",))
+            arguments = self.obj(
+                task.get("arguments", {}), f"{path}.tasks[{i}].arguments", ("parameters",)
+            )
             where = f"{path}.tasks[{i}]"
             depends = self.text(task.get("depends"), f"{where}.depends", required=False)
             out.append(
@@ -279,7 +304,10 @@ class _Reader:
             self.fail(f"{path}.limit", "is required (an unlimited retry would never end here)")
         policy = body.get("retryPolicy", "Always")
         if policy not in spec.RETRY_POLICIES:
-            self.fail(f"{path}.retryPolicy", f"{policy!r} is not supported; supported: {', '.join(spec.RETRY_POLICIES)}")
+            self.fail(
+                f"{path}.retryPolicy",
+                f"{policy!r} is not supported; supported: {', '.join(spec.RETRY_POLICIES)}",
+            )
         expression = self.text(body.get("expression"), f"{path}.expression", required=False)
         if expression is not None:
             from pipelines.executor.retry_expression import RetryExpressionError, parse

@@ -25,8 +25,7 @@ _OPS: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge,
 }
 FORM = (
-    "comparisons 'asInt(lastRetry.exitCode) OP N' (OP one of == != < <= > >=) "
-    "joined by && and ||"
+    "comparisons 'asInt(lastRetry.exitCode) OP N' (OP one of == != < <= > >=) joined by && and ||"
 )
 
 # [[(op, n), ...and...], ...or...]

@@ -49,8 +49,14 @@ class Run(Protocol):
 
 
 class Runtime:
-    def __init__(self, workflow: Workflow, status: WorkflowStatus, options: ExecutorOptions,
-                 parameters: Mapping[str, str], log_dir: Path) -> None:
+    def __init__(
+        self,
+        workflow: Workflow,
+        status: WorkflowStatus,
+        options: ExecutorOptions,
+        parameters: Mapping[str, str],
+        log_dir: Path,
+    ) -> None:
         self.workflow = workflow
         self.status = status
         self.options = options
@@ -61,11 +67,13 @@ class Runtime:
         self.finished_logs: list[tuple[Node, Path]] = []  # attempt logs not yet stored
         self.changed = True
         self.stopping = False  # interrupted or past the deadline: start nothing new
+        self.exit_status: str | None = None  # {{workflow.status}} while the exit handler runs
         self.base_env = {**os.environ, **options.env, "PYTHONUNBUFFERED": "1"}
 
     @property
     def workflow_vars(self) -> dict[str, str]:
-        values = {"workflow.name": self.status.name, "workflow.status": self.status.phase}
+        phase = self.exit_status or self.status.phase
+        values = {"workflow.name": self.status.name, "workflow.status": phase}
         values["workflow.namespace"] = self.workflow.namespace or "default"
         return values
 
@@ -76,8 +84,15 @@ class Runtime:
         alias = self.options.aliases.get(command[0]) if command else None
         return [*alias, *command[1:]] if alias else list(command)
 
-    def node(self, name: str, display: str, type_: str, template: str,
-             boundary: str | None, inputs: Mapping[str, str] | None = None) -> Node:
+    def node(
+        self,
+        name: str,
+        display: str,
+        type_: str,
+        template: str,
+        boundary: str | None,
+        inputs: Mapping[str, str] | None = None,
+    ) -> Node:
         """The node called ``name``, new (or replacing one of an earlier run)."""
         node = Node(
             id=node_id(self.status.name, name),
@@ -108,8 +123,14 @@ class Runtime:
         return self.log_dir / f"{node.id}.log"
 
 
-def start_template(rt: Runtime, template: Template, name: str, display: str,
-                   inputs: Mapping[str, str], boundary: str | None) -> Run:
+def start_template(
+    rt: Runtime,
+    template: Template,
+    name: str,
+    display: str,
+    inputs: Mapping[str, str],
+    boundary: str | None,
+) -> Run:
     """Create the run (and node) of one instance of ``template``."""
     values = {n: inputs.get(n, default or "") for n, default in template.inputs}
     if template.is_dag:
@@ -121,7 +142,8 @@ def start_template(rt: Runtime, template: Template, name: str, display: str,
     return ContainerRun(rt, template, name, display, values, boundary)
 
 
-def render_arguments(rt: Runtime, pairs: Sequence[tuple[str, str | None]],
-                     inputs: Mapping[str, str]) -> dict[str, str]:
+def render_arguments(
+    rt: Runtime, pairs: Sequence[tuple[str, str | None]], inputs: Mapping[str, str]
+) -> dict[str, str]:
     scope = rt.scope(inputs)
     return {name: render(value or "", scope) for name, value in pairs}

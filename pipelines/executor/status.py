@@ -64,9 +64,8 @@ class Node:
         self.phase, self.started_at = RUNNING, now
 
     def finish(self, phase: str, now: float, message: str = "") -> None:
+        # started_at stays None for a node that never ran (Pending when interrupted)
         self.phase, self.finished_at, self.message = phase, now, message
-        if self.started_at is None:
-            self.started_at = now
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -16,9 +16,8 @@ _TAG = re.compile(r"\{\{(.*?)\}\}")
 _NAME = r"[A-Za-z0-9_][-A-Za-z0-9_.]*"
 _SIMPLE = re.compile(rf"^(inputs\.parameters|workflow\.parameters)\.({_NAME})$")
 WORKFLOW_VARS = ("workflow.name", "workflow.namespace", "workflow.status")
-SUPPORTED = (
-    "{{inputs.parameters.NAME}}, {{workflow.parameters.NAME}}, "
-    + ", ".join("{{" + v + "}}" for v in WORKFLOW_VARS)
+SUPPORTED = "{{inputs.parameters.NAME}}, {{workflow.parameters.NAME}}, " + ", ".join(
+    "{{" + v + "}}" for v in WORKFLOW_VARS
 )
 
 

@@ -13,6 +13,7 @@ _COMMAND_MODULES = (
     "steps.cli.setup_cmds",
     "steps.cli.report_cmds",
     "pipelines.commands",
+    "pipelines.run_cmds",
 )
 
 for _module in _COMMAND_MODULES:

@@ -25,8 +25,11 @@ def bench_task(model: Path, **benchmark: Any) -> Task:
         {
             "name": "bench-test",
             "objective": {"at": {"scenario": scenarios[0], "concurrency": levels[-1]}},
-            "model": {"name": "tiny-llama", "path": str(model / "model.gguf"),
-                      "tokenizer": str(model)},  # fmt: skip
+            "model": {
+                "name": "tiny-llama",
+                "path": str(model / "model.gguf"),
+                "tokenizer": str(model),
+            },
             "engine": {"kind": "llama.cpp"},
             "search": {"parameters": {"parallel": {"type": "int", "low": 1, "high": 8}}},
             "benchmark": {"max_requests_per_run": 8, **benchmark},
@@ -82,6 +85,8 @@ def flaky_proxy(upstream: str) -> contextlib.AbstractContextManager[str]:
     lock, counter = threading.Lock(), [0]
 
     class Flaky(_Quiet):
+        protocol_version = "HTTP/1.1"  # chunked transfer needs 1.1
+
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with lock:
@@ -90,7 +95,7 @@ def flaky_proxy(upstream: str) -> contextlib.AbstractContextManager[str]:
             if fail:
                 self._fail()
                 return
-            conn = http.client.HTTPConnection(target.hostname, target.port, timeout=120)
+            conn = http.client.HTTPConnection(target.netloc, timeout=120)
             headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
             conn.request("POST", self.path, body=body, headers=headers)
             answer = conn.getresponse()
@@ -98,11 +103,15 @@ def flaky_proxy(upstream: str) -> contextlib.AbstractContextManager[str]:
             for key, value in answer.getheaders():
                 if key.lower() not in ("transfer-encoding", "connection", "content-length"):
                     self.send_header(key, value)
-            self.send_header("Connection", "close")  # HTTP/1.0: the body ends when we close
+            # chunked, so each streamed event reaches the client as it arrives
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Connection", "close")
             self.end_headers()
-            while chunk := answer.read1(65536):
-                self.wfile.write(chunk)
-                self.wfile.flush()
+            # the benchmark hangs up on in-flight requests when a run ends
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                while chunk := answer.read1(65536):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"0\r\n\r\n")
             conn.close()
 
     return serve(Flaky)

@@ -52,7 +52,9 @@ def test_a_crash_is_a_trial_failure_with_the_last_log_lines(
 ) -> None:
     missing = tmp_path / "no-such-tokenizer"
     task = bench_task(demo_model, concurrency=[1], max_requests_per_run=4)
-    task = task.model_copy(update={"model": task.model.model_copy(update={"tokenizer": str(missing)})})
+    task = task.model_copy(
+        update={"model": task.model.model_copy(update={"tokenizer": str(missing)})}
+    )
     with failing_server() as url, pytest.raises(TrialFailed) as failed:
         run_benchmark(task, url, "tiny-llama", tmp_path / "bench")
     assert "genai-bench exited with code" in failed.value.reason

@@ -40,9 +40,13 @@ def real_run(
     lines: list[str] = []
     began = time.time()
     with start_llama_server(
-        llama_server, demo_model / "model.gguf", root / "server.log", "--api-key", KEY,
+        llama_server,
+        demo_model / "model.gguf",
+        root / "server.log",
+        "--api-key",
+        KEY,
         alias="tiny-llama",
-    ) as server:  # fmt: skip
+    ) as server:
         outcome = run_benchmark(
             task, server.url, "tiny-llama", root / "bench", api_key=KEY, on_line=lines.append
         )

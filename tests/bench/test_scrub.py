@@ -23,8 +23,10 @@ def test_every_file_under_the_folder_is_masked(tmp_path: Path) -> None:
     changed = scrub_tree(tmp_path, [KEY])
 
     assert sorted(p.name for p in changed) == [
-        "experiment_metadata.json", "genai_bench.log", "summary.xlsx",
-    ]  # fmt: skip
+        "experiment_metadata.json",
+        "genai_bench.log",
+        "summary.xlsx",
+    ]
     assert leaks(tmp_path, [KEY]) == []
     log = (tmp_path / "sub" / "genai_bench.log").read_text()
     assert log == f"api_key: {MASK}\nmodel_api_key: {MASK}\n"

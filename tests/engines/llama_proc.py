@@ -52,14 +52,28 @@ def start_llama_server(
     binary: str, model: Path, log: Path, *flags: str, alias: str = "tiny-llama"
 ) -> Iterator[Server]:
     port = free_port()
-    argv = [binary, "--model", str(model), "--alias", alias, "--host", HOST,
-            "--port", str(port), "--no-webui", *flags]  # fmt: skip
+    argv = [
+        binary,
+        "--model",
+        str(model),
+        "--alias",
+        alias,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--no-webui",
+        *flags,
+    ]
     started = time.monotonic()
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     try:
         ready_s = _wait_ready(f"http://{HOST}:{port}", proc, log, started)
         yield Server(f"http://{HOST}:{port}", proc, ready_s, log)

@@ -77,8 +77,10 @@ def test_hf_config_matches_the_gguf_shapes(generated: dict[str, Path]) -> None:
     config = json.loads((generated["a"] / "config.json").read_text())
     assert config["architectures"] == ["LlamaForCausalLM"]
     assert (config["hidden_size"], config["num_hidden_layers"], config["vocab_size"]) == (
-        SHAPE.hidden, SHAPE.layers, SHAPE.vocab_size,
-    )  # fmt: skip
+        SHAPE.hidden,
+        SHAPE.layers,
+        SHAPE.vocab_size,
+    )
     assert config["num_attention_heads"] == 12
 
 
@@ -96,12 +98,20 @@ def test_tokenizer_loads_with_autotokenizer_offline(
         "ids = tok.encode('Shall I compare thee to a summer day?', add_special_tokens=False)\n"
         "print(len(tok), tok.eos_token, tok.decode(ids))\n"
     )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "HF_HOME": str(tmp_path / "hf")}  # fmt: skip
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+    }
     out = subprocess.run(
         [sys.executable, "-c", code, str(generated["a"])],
-        env=env, capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert out.stdout.strip() == "8192 <|end_of_text|> Shall I compare thee to a summer day?"
 
 

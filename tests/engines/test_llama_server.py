@@ -19,14 +19,26 @@ def test_serves_completions_and_chat_on_the_demo_model(
     with start_llama_server(llama_server, demo_model / "model.gguf", tmp_path / "s.log") as srv:
         assert srv.ready_s < 30
         # random weights emit end-of-sequence at random: ignore_eos makes lengths exact
-        done = srv.post("/v1/completions", {"model": "tiny-llama", "prompt": "Shall I compare",
-                                            "max_tokens": 12, "ignore_eos": True})  # fmt: skip
+        done = srv.post(
+            "/v1/completions",
+            {
+                "model": "tiny-llama",
+                "prompt": "Shall I compare",
+                "max_tokens": 12,
+                "ignore_eos": True,
+            },
+        )
         assert done["usage"]["completion_tokens"] == 12
         assert isinstance(done["choices"][0]["text"], str)
-        chat = srv.post("/v1/chat/completions", {
-            "model": "tiny-llama", "max_tokens": 8, "ignore_eos": True,
-            "messages": [{"role": "user", "content": "Thou art more lovely"}],
-        })  # fmt: skip
+        chat = srv.post(
+            "/v1/chat/completions",
+            {
+                "model": "tiny-llama",
+                "max_tokens": 8,
+                "ignore_eos": True,
+                "messages": [{"role": "user", "content": "Thou art more lovely"}],
+            },
+        )
         assert chat["usage"]["completion_tokens"] == 8
         assert chat["choices"][0]["message"]["role"] == "assistant"
     assert srv.proc.poll() is not None

@@ -22,9 +22,13 @@ BASE_TASK: dict[str, Any] = {
     "name": "demo",
     "model": {"name": "m"},
     "engine": {"kind": "llama.cpp"},
-    "search": {"trials": 5, "parallelism": 2, "parameters": {"parallel": {"type": "int", "low": 1, "high": 8}}},
+    "search": {
+        "trials": 5,
+        "parallelism": 2,
+        "parameters": {"parallel": {"type": "int", "low": 1, "high": 8}},
+    },
     "benchmark": {"scenarios": ["D(100,100)"], "concurrency": [1]},
-}  # fmt: skip
+}
 
 
 def make_task(**sections: dict[str, Any]) -> Task:
@@ -71,10 +75,8 @@ def simulate(manifest: dict[str, Any], outcome: Outcome | None = None) -> tuple[
 
     def execute(name: str, path: str) -> str:
         template = by_name[name]
-        if "container" in template:
-            phase = decide(path)
-        else:
-            phase = run_dag(template["dag"]["tasks"], path)
+        is_pod = "container" in template
+        phase = decide(path) if is_pod else run_dag(template["dag"]["tasks"], path)
         if path:
             run.phases[path] = phase
             run.order.append(path)

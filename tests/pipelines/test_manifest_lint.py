@@ -10,12 +10,12 @@ import pytest
 
 from pipelines.compile import compile_task
 from pipelines.manifest_lint import lint_manifest
-from pipelines.options import CompileOptions
+from pipelines.options import CompileOptions, Kind
 
 from .helpers import make_task, spec
 
 
-def _manifest(kind: str = "workflow", trials: int = 5) -> dict[str, Any]:
+def _manifest(kind: Kind = "workflow", trials: int = 5) -> dict[str, Any]:
     task = make_task(search={"trials": trials}, pipeline={"schedule": "@daily"})
     return compile_task(task, CompileOptions(kind=kind))
 
@@ -30,11 +30,12 @@ def _task(manifest: dict[str, Any], template: str, name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", ["workflow", "template", "cron"])
 @pytest.mark.parametrize("trials", [5, 300])
-def test_compiled_manifests_lint_clean(kind: str, trials: int):
+def test_compiled_manifests_lint_clean(kind: Kind, trials: int):
     assert lint_manifest(_manifest(kind, trials)) == []
 
 
 Breakage = Callable[[dict[str, Any]], None]
+_SCORE_RESULT = {"name": "slot", "value": "{{tasks.score.outputs.result}}"}
 
 
 def _set(template: str, task: str, key: str, value: Any) -> Breakage:
@@ -48,14 +49,20 @@ BREAKAGES: dict[str, tuple[Breakage, str]] = {
         "'slot-9' is not a task",
     ),
     "unparsable depends": (_set("trial", "score", "depends", "benchmark &&"), "ends where"),
-    "unknown depends result": (_set("trial", "score", "depends", "benchmark.Done"), "unknown result"),
+    "unknown depends result": (
+        _set("trial", "score", "depends", "benchmark.Done"),
+        "unknown result",
+    ),
     "fan-out result on a plain task": (
         _set("trial", "score", "depends", "benchmark.AnySucceeded"),
         "needs benchmark to fan out",
     ),
     "cycle": (_set("trial", "suggest", "depends", "score"), "cycle"),
     "self dependency": (_set("trial", "deploy", "depends", "deploy"), "itself"),
-    "unknown template": (_set("trial", "deploy", "template", "deplyo"), "'deplyo' names no template"),
+    "unknown template": (
+        _set("trial", "deploy", "template", "deplyo"),
+        "'deplyo' names no template",
+    ),
     "missing argument": (_set("trial", "deploy", "arguments", {}), "required input 'slot'"),
     "undeclared argument": (
         _set("study", "init", "arguments", {"parameters": [{"name": "slot", "value": "1"}]}),
@@ -71,9 +78,7 @@ BREAKAGES: dict[str, tuple[Breakage, str]] = {
         "{{workflow.parameters.x}} does not resolve",
     ),
     "task output of a non-ancestor": (
-        _set("trial", "deploy", "arguments", {"parameters": [
-            {"name": "slot", "value": "{{tasks.score.outputs.result}}"}
-        ]}),  # fmt: skip
+        _set("trial", "deploy", "arguments", {"parameters": [_SCORE_RESULT]}),
         "{{tasks.score.outputs.result}} does not resolve",
     ),
     "variable in an argument's value": (

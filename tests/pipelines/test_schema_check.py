@@ -10,7 +10,7 @@ import pytest
 from pipelines import schema_check
 from pipelines.compile import compile_task
 from pipelines.crd_rules import UnknownRule, check_for
-from pipelines.options import CompileOptions
+from pipelines.options import CompileOptions, Kind
 
 from .helpers import make_task, spec
 
@@ -25,7 +25,7 @@ pytestmark = [
 KINDS = ("workflow", "template", "cron")
 
 
-def _manifest(kind: str = "workflow", trials: int = 5) -> dict[str, Any]:
+def _manifest(kind: Kind = "workflow", trials: int = 5) -> dict[str, Any]:
     task = make_task(search={"trials": trials}, pipeline={"schedule": "0 3 * * 1"})
     return compile_task(task, CompileOptions(kind=kind, namespace="tuning", service_account="sa"))
 
@@ -36,7 +36,7 @@ def _by_name(manifest: dict[str, Any], name: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("trials", [5, 500])
-def test_compiled_manifests_are_valid(kind: str, trials: int):
+def test_compiled_manifests_are_valid(kind: Kind, trials: int):
     assert schema_check.schema_problems(_manifest(kind, trials)) == []
 
 
@@ -74,7 +74,7 @@ def _target(manifest: dict[str, Any], path: tuple[Any, ...]) -> Any:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("path", INJECTIONS, ids=str)
-def test_an_unknown_field_anywhere_is_rejected(kind: str, path: tuple[Any, ...]):
+def test_an_unknown_field_anywhere_is_rejected(kind: Kind, path: tuple[Any, ...]):
     manifest = copy.deepcopy(_manifest(kind))
     _target(manifest, path)["bogus"] = "x"
     problems = schema_check.schema_problems(manifest)
@@ -121,5 +121,5 @@ def test_a_dag_over_the_crd_task_limit_is_rejected_briefly():
 
 
 def test_a_rule_this_checker_does_not_implement_fails_loudly():
-    with pytest.raises(UnknownRule, match="self.foo"):
+    with pytest.raises(UnknownRule, match=r"self\.foo"):
         check_for("has(self.foo)")

@@ -39,6 +39,35 @@ def edited(edit: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
     return data
 
 
+Edit = Callable[[dict[str, Any]], None]
+RuleCase = tuple[str, Edit, str, str]  # id, edit of the base task, field path, message part
+
+
+def put(path: str, value: Any) -> Edit:
+    """Set a dotted key path (flag names contain '-', never '.')."""
+
+    def edit(data: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+
+    return edit
+
+
+def param(name: str, spec: Any) -> Edit:
+    return put(f"search.parameters.{name}", spec)
+
+
+def check_rule(edit: Edit, path: str, fragment: str) -> None:
+    """The edited task has exactly one problem, at ``path``, whose message has ``fragment``."""
+    lines = problems_of(edited(edit))
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"{path}: "), lines[0]
+    assert fragment in lines[0]
+
+
 def problems_of(data: dict[str, Any]) -> list[str]:
     """The problem lines of an invalid task (fails the test when it is valid)."""
     with pytest.raises(TaskError) as caught:
