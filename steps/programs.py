@@ -19,7 +19,7 @@ import yaml
 
 from steps.deploy import get_deployer
 from steps.errors import Infeasible, NotFound, TaskError, TrialFailed
-from steps.records import BenchRecord, DeployRecord, TrialParams, TrialResult
+from steps.records import BenchRecord, DeployRecord, PreviousBest, TrialParams, TrialResult
 from steps.spec import Task, dump_task, task_from_dict
 from steps.store import Layout, Store
 from steps.study import Recorded, suggest
@@ -112,11 +112,24 @@ def step_suggest(ctx: StudyContext, slot: int) -> TrialParams:
         if other != slot
         and (params := ctx.store.read_model_or_none(layout.params(other), TrialParams))
     ]
-    params = suggest(ctx.task, slot, history)
+    params = suggest(ctx.task, slot, history, previous_best(ctx))
     ctx.store.write_model(layout.params(slot), params)
     if params.kind == "exhausted":
         ctx.decide(slot, "pruned", f"search space exhausted: {params.sampler}", "suggest")
     return params
+
+
+def previous_best(ctx: StudyContext) -> PreviousBest | None:
+    """The earlier study's best this study starts from, pinned on first use so a resumed
+    or retried slot sees the same reference even after newer studies report."""
+    pinned = ctx.store.read_model_or_none(ctx.layout.previous, PreviousBest)
+    if pinned is not None:
+        return pinned
+    latest = ctx.store.read_model_or_none(Layout.series(ctx.task.name), PreviousBest)
+    if latest is None or latest.study == ctx.study:
+        return None
+    ctx.store.write_model(ctx.layout.previous, latest)
+    return latest
 
 
 def step_deploy(ctx: StudyContext, slot: int) -> DeployRecord | None:
@@ -213,6 +226,15 @@ def step_teardown(ctx: StudyContext, slot: int, *, interrupted: bool = False) ->
         return
     if ctx.store.exists(ctx.layout.params(slot)):
         ctx.decide(slot, "failed", "the trial ended without a result (a step failed)", "teardown")
+
+
+def teardown_all(ctx: StudyContext, *, interrupted: bool = True) -> list[int]:
+    """Tear down every slot that has a deployment: the study-wide exit handler, for a
+    workflow that was stopped or timed out before its per-slot teardowns ran."""
+    slots = [s for s in ctx.layout.slots(ctx.store) if ctx.store.exists(ctx.layout.deploy(s))]
+    for slot in slots:
+        step_teardown(ctx, slot, interrupted=interrupted)
+    return slots
 
 
 def step_report(ctx: StudyContext) -> str:

@@ -125,3 +125,18 @@ class TrialResult(Record):
     metrics: RunMetrics | None = Field(None, description="the scored run")
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per phase")
     finished_at: float = Field(default_factory=time.time)
+
+
+class PreviousBest(Record):
+    """The best configuration an earlier study of the same task found.
+
+    ``series/<task>/latest.json`` holds the newest; a study copies the one it starts
+    from into ``previous.json`` so its report compares against a fixed reference.
+    """
+
+    study: str
+    slot: int
+    params: dict[str, Scalar]
+    values: list[float]
+    directions: list[str]
+    finished_at: float = Field(default_factory=time.time)

@@ -22,7 +22,7 @@ from optuna.distributions import (
 )
 from optuna.trial import FrozenTrial, TrialState, create_trial
 
-from steps.records import Scalar, TrialParams, TrialResult
+from steps.records import PreviousBest, Scalar, TrialParams, TrialResult
 from steps.spec import Task, parameter_values
 from steps.spec.model import CategoricalParam, IntParam
 
@@ -30,6 +30,9 @@ from steps.spec.model import CategoricalParam, IntParam
 # every violating trial below the feasible ones, which steers the search away from them.
 CONSTRAINT = "feasibility"
 MAX_DUPLICATE_ANSWERS = 200
+# Answering a duplicate reinforces TPE's belief in that very point, so in a small space
+# it can keep proposing it; after this many answers a seeded random sampler takes over.
+SAMPLER_DUPLICATE_BUDGET = 25
 log = logging.getLogger(__name__)
 
 
@@ -83,13 +86,28 @@ def make_sampler(task: Task, slot: int) -> optuna.samplers.BaseSampler:
     )
 
 
-def suggest(task: Task, slot: int, history: Sequence[Recorded]) -> TrialParams:
-    """The parameters for ``slot`` given every other slot's records."""
+def suggest(
+    task: Task, slot: int, history: Sequence[Recorded], previous: PreviousBest | None = None
+) -> TrialParams:
+    """The parameters for ``slot`` given every other slot's records.
+
+    ``previous`` is an earlier study's best: it is measured again right after the
+    baseline, so a recurring study starts from what was best last time.
+    """
     fixed = dict(task.search.fixed)
     if task.search.baseline and slot == 0:
         return TrialParams(slot=0, kind="baseline", params={}, fixed=fixed, sampler="baseline")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
     dists = distributions(task)
+    first_sampled = 1 if task.search.baseline else 0
+    if previous is not None and slot == first_sampled and _fits(previous.params, dists):
+        return TrialParams(
+            slot=slot,
+            kind="enqueued",
+            params=dict(previous.params),
+            fixed=fixed,
+            sampler=f"best of study {previous.study}",
+        )
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         directions=task.objective.directions, sampler=make_sampler(task, slot)
     )
@@ -100,10 +118,12 @@ def suggest(task: Task, slot: int, history: Sequence[Recorded]) -> TrialParams:
         if frozen is not None:
             study.add_trial(frozen)
     seen = {_key(r.params.params): r for r in others if r.params.params}
-    if task.search.strategy == "grid" and len(seen) >= _space_size(task):
-        return _exhausted(task, slot, fixed, "every grid point has been measured")
+    if len(seen) >= _space_size(task):
+        return _exhausted(task, slot, fixed, "every point of the search space has been measured")
     answered = 0
     while answered <= MAX_DUPLICATE_ANSWERS:
+        if answered == SAMPLER_DUPLICATE_BUDGET:
+            study.sampler = optuna.samplers.RandomSampler(seed=slot_seed(task.search.seed, slot))
         trial = study.ask(dists)
         params: dict[str, Scalar] = dict(trial.params)
         earlier = seen.get(_key(params))
@@ -155,14 +175,22 @@ def _penalties(task: Task, records: Sequence[Recorded]) -> list[float]:
     return worst
 
 
+def _fits(params: dict[str, Scalar], dists: dict[str, BaseDistribution]) -> bool:
+    """Whether a recorded configuration lies in the current search space."""
+    if set(params) != set(dists):
+        return False
+    try:
+        return all(dists[n]._contains(dists[n].to_internal_repr(v)) for n, v in params.items())
+    except (ValueError, TypeError):
+        return False
+
+
 def _frozen(
     record: Recorded, dists: dict[str, BaseDistribution], penalties: list[float]
 ) -> FrozenTrial | None:
     params = record.params.params
-    if not params or set(params) != set(dists):
+    if not params or not _fits(params, dists):
         return None  # baseline, exhausted, or a slot from an older search space
-    if any(not dists[n]._contains(dists[n].to_internal_repr(v)) for n, v in params.items()):
-        return None
     result = record.result
     if result is None:
         return create_trial(state=TrialState.RUNNING, params=params, distributions=dists)

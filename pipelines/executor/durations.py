@@ -47,7 +47,7 @@ def short(seconds: float | None) -> str:
         return "-"
     whole = int(seconds)
     if whole < 60:
-        return f"{seconds:.1f}s" if seconds < 10 else f"{whole}s"
+        return f"{whole}s"
     minutes, secs = divmod(whole, 60)
     if minutes < 60:
         return f"{minutes}m{secs:02d}s"

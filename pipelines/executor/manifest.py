@@ -84,7 +84,8 @@ def parse_workflow(manifest: Any) -> spec.Workflow:
     """The runnable form of ``manifest`` (a dict, as compiled); raise UnsupportedManifest."""
     reader = _Reader()
     workflow = reader.workflow(manifest)
-    if workflow is not None and not reader.problems:
+    if workflow is not None:
+        # the cross-checks too, so one run of the executor reports every problem
         reader.problems.extend(check_workflow(workflow))
     if reader.problems or workflow is None:
         raise UnsupportedManifest(reader.problems or ["the manifest is not a Workflow"])
@@ -183,7 +184,7 @@ class _Reader:
                 self.fail(f"{template.path}.name", f"template {template.name!r} is defined twice")
             templates[template.name] = template
         entrypoint = self.text(body.get("entrypoint"), "spec.entrypoint")
-        if self.problems or entrypoint is None:
+        if entrypoint is None:
             return None
         return spec.Workflow(
             name=meta.get("name"),
@@ -199,7 +200,11 @@ class _Reader:
             parallelism=self.integer(body.get("parallelism"), "spec.parallelism", 1),
         )
 
-    def template(self, raw: Any, path: str) -> spec.Template | None:
+    def template(self, raw: Any, index: str) -> spec.Template | None:
+        raw_name = raw.get("name") if isinstance(raw, dict) else None
+        name = self.text(raw_name, f"{index}.name")
+        # "spec.templates[3] (report)": the index finds it, the name tells which it is
+        path = f"{index} ({name})" if name else index
         body = self.obj(raw, path, (*_TEMPLATE, *_TEMPLATE_KINDS))
         for kind in _TEMPLATE_KINDS:
             if kind in body:
@@ -208,24 +213,21 @@ class _Reader:
                     f"Argo '{kind}' templates are not supported by the local executor; "
                     "supported: dag, container",
                 )
-        name = self.text(body.get("name"), f"{path}.name")
         has_container, has_dag = "container" in body, "dag" in body
         if has_container == has_dag and not any(k in body for k in _TEMPLATE_KINDS):
             self.fail(path, "a template needs exactly one of container or dag")
         meta = self.obj(body.get("metadata", {}), f"{path}.metadata", ("labels", "annotations"))
         labels = meta.get("labels") or {}
         inputs = self.obj(body.get("inputs", {}), f"{path}.inputs", ("parameters",))
+        parameters = self.pairs(
+            inputs.get("parameters"), f"{path}.inputs.parameters", "default", required=False
+        )
+        container = body.get("container") if has_container else None
         return spec.Template(
             name=name or "?",
-            path=path + (f" ({name})" if name else ""),
-            inputs=tuple(
-                self.pairs(
-                    inputs.get("parameters"), f"{path}.inputs.parameters", "default", required=False
-                )
-            ),
-            container=self.container(body["container"], f"{path}.container")
-            if has_container
-            else None,
+            path=path,
+            inputs=tuple(parameters),
+            container=None if container is None else self.container(container, f"{path}.container"),
             tasks=self.tasks(body["dag"], f"{path}.dag") if has_dag and not has_container else (),
             retry=self.retry(body.get("retryStrategy"), f"{path}.retryStrategy"),
             deadline_s=self.integer(

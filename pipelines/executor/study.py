@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipelines import naming
@@ -44,6 +44,8 @@ class LocalStudy:
     study: str
     manifest: dict[str, Any]
     workflow: Workflow
+    # argv[0] of the steps -> the local command (tests put a stand-in program here)
+    aliases: dict[str, list[str]] = field(default_factory=lambda: ExecutorOptions().aliases)
 
     @classmethod
     def prepare(cls, task: Task, store: Store, study: str | None = None) -> LocalStudy:
@@ -62,6 +64,7 @@ class LocalStudy:
         max_parallel: int | None = None,
     ) -> Executor:
         options = ExecutorOptions(
+            aliases=self.aliases,
             max_parallel=max_parallel,
             parameters={naming.PARAM_STUDY: self.study},
             workflow_name=self.study,
@@ -181,7 +184,7 @@ class LocalStudy:
         workflow_vars = {"workflow.name": self.study, "workflow.status": "Failed"}
         scope = scope_for(workflow_vars, {naming.PARAM_SLOT: str(slot)}, parameters)
         argv = [render(part, scope) for part in template.container.argv]
-        alias = ExecutorOptions().aliases.get(argv[0])
+        alias = self.aliases.get(argv[0])
         argv = [*(alias or argv[:1]), *argv[1:], "--interrupted"]
         return subprocess.Popen(
             argv,

@@ -29,7 +29,7 @@ def tags(text: str) -> list[str]:
 def tag_problem(tag: str, inputs: Iterable[str], parameters: Iterable[str]) -> str | None:
     """Why ``tag`` cannot be resolved in a template with ``inputs``, or None if it can."""
     if tag.startswith("="):
-        return "Argo expression tags ({{=...}}) are not supported by the local executor"
+        return "is an Argo expression tag ({{=...}}), which the local executor does not support"
     if tag in WORKFLOW_VARS:
         return None
     match = _SIMPLE.match(tag)

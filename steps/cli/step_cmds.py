@@ -120,18 +120,29 @@ def _score(ctx: Any, slot: int) -> str:
 @step.command("teardown")
 @store_option
 @study_option
-@slot_option
+@click.option("--slot", type=click.IntRange(min=0), help="Trial slot (or --all).")
+@click.option("--all", "every_slot", is_flag=True, help="Every slot that has a deployment.")
 @click.option(
     "--interrupted",
     is_flag=True,
     help="The study was stopped: stop the engine but leave the slot open to resume.",
 )
 @guarded
-def teardown_cmd(store_uri: str, study: str, slot: int, interrupted: bool) -> None:
+def teardown_cmd(
+    store_uri: str, study: str, slot: int | None, every_slot: bool, interrupted: bool
+) -> None:
     """Stop the slot's engine and keep its log (idempotent; runs whatever happened)."""
-    from steps.programs import step_teardown
+    from steps.programs import step_teardown, teardown_all
 
-    step_teardown(_context(store_uri, study), slot, interrupted=interrupted)
+    if (slot is None) == (not every_slot):
+        raise TaskError("give exactly one of --slot K or --all")
+    ctx = _context(store_uri, study)
+    if every_slot:
+        slots = teardown_all(ctx, interrupted=interrupted)
+        click.echo(f"torn down slots: {', '.join(map(str, slots)) or 'none'}")
+        return
+    assert slot is not None
+    step_teardown(ctx, slot, interrupted=interrupted)
     click.echo(f"slot {slot}: torn down")
 
 

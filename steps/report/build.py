@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import time
 from typing import Any
 
 import yaml
@@ -20,6 +21,8 @@ from steps.report.loading import StudyData, Trial, load_study
 from steps.report.objectives import key_metrics, objectives
 from steps.report.plots import objective_plot, pareto_plot
 from steps.report.ranking import Gain, baseline_trial, front, gains
+from steps.report.series import compare, publish
+from steps.report.series import to_json as comparison_json
 from steps.report.summary import ReportSummary, format_summary, summary_markdown
 from steps.store.base import Layout, Store
 
@@ -111,6 +114,11 @@ def build_report(store: Store, study: str) -> ReportSummary:
     plot = importance_plot(data, found) if found is not None else None
     put("importance.png", plot)
 
+    comparison = compare(store, data, best, objs[0])
+    put("regression.json", None if comparison is None else comparison_json(comparison))
+    asked = [t.created_at for t in data.trials if t.created_at is not None]
+    publish(store, data, best, started_at=min(asked, default=time.time()))
+
     counts = count_states(data)
     summary = ReportSummary(
         study=study,
@@ -123,6 +131,8 @@ def build_report(store: Store, study: str) -> ReportSummary:
         gains=[g.text() for g in gain_list],
         importance=None if found is None else found.values,
         importance_note=note,
+        previous=None if comparison is None else comparison.text(objs[0]),
+        regression=comparison is not None and comparison.regression,
     )
     put("summary.md", summary_markdown(data, summary, table, on_front, gain_list))
     summary.files = written

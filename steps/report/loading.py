@@ -30,6 +30,7 @@ class Trial:
     metrics: RunMetrics | None
     reason: str | None
     deploy: DeployRecord | None
+    created_at: float | None = None  # when suggest asked for it
 
     @property
     def complete(self) -> bool:
@@ -76,4 +77,5 @@ def _trial(store: Store, layout: Layout, task: Task, slot: int) -> Trial:
         metrics=result.metrics if result is not None else None,
         reason=result.reason if result is not None else None,
         deploy=deploy,
+        created_at=asked.created_at if asked is not None else None,
     )

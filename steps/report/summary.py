@@ -29,6 +29,8 @@ class ReportSummary:
     gains: list[str]
     importance: dict[str, float] | None
     importance_note: str
+    previous: str | None = None  # comparison with the previous study of the same task
+    regression: bool = False
     files: list[str] = field(default_factory=list)
     text: str = ""
 
@@ -49,6 +51,8 @@ def format_summary(summary: ReportSummary) -> str:
     else:
         lines += [f"best: slot {summary.best_slot}", f"command: {summary.best_command}"]
     lines += [f"gain vs baseline: {g}" for g in summary.gains]
+    if summary.previous:
+        lines.append(f"vs previous study: {summary.previous}")
     if summary.importance:
         ranked = ", ".join(f"{n} {v:.0%}" for n, v in summary.importance.items())
         lines.append(f"parameter importance: {ranked}")
@@ -97,6 +101,8 @@ def summary_markdown(
             out += [f"Pareto front (slots, best by the first objective first): {slots}.", ""]
     out += ["## Gain over the baseline", ""]
     out += [f"- {g.text()}" for g in gains] + [""]
+    if summary.previous:
+        out += ["## Compared with the previous study", "", f"- {summary.previous}", ""]
     compact = _compact(table, objs)
     out += [f"## Leaderboard (top {TOP})", ""]
     out += [to_markdown(compact, objs, limit=TOP)]

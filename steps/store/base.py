@@ -137,6 +137,16 @@ class Layout:
     def bench_dir(self, slot: int) -> str:
         return self.trial(slot, "bench")
 
+    @property
+    def previous(self) -> str:
+        """The earlier study's best this study started from (recurring tuning)."""
+        return f"{self.root}/previous.json"
+
+    @staticmethod
+    def series(task_name: str) -> str:
+        """The newest best configuration of every study of one task, across studies."""
+        return f"series/{task_name}/latest.json"
+
     def report(self, name: str = "") -> str:
         return f"{self.root}/report/{name}" if name else f"{self.root}/report"
 
