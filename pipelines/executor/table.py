@@ -25,22 +25,20 @@ PHASE_STYLE = {
 
 
 def rows(status: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str]]:
-    """(node, type, phase, duration, message) in tree order."""
+    """(display name, type, phase, duration, message) in tree order."""
     nodes: dict[str, dict[str, Any]] = status.get("nodes") or {}
-    workflow = status.get("name", "")
     inside: dict[str | None, list[dict[str, Any]]] = {}
     for node in nodes.values():
         inside.setdefault(_parent(node, nodes), []).append(node)
+    rank = _graph_order(status.get("name", ""), nodes)
 
-    def order(node: dict[str, Any]) -> tuple[str, str]:
-        return (node.get("startedAt") or "~", node.get("name", ""))
+    def order(node: dict[str, Any]) -> tuple[int, str, str]:
+        return (rank.get(node.get("id", ""), len(rank)), node.get("startedAt") or "~", node["name"])
 
     def walk(parent: str | None, depth: int) -> Iterator[tuple[str, str, str, str, str]]:
         for node in sorted(inside.get(parent, []), key=order):
-            name = node.get("name", "")
-            shown = name.removeprefix(f"{workflow}.") if name != workflow else name
             yield (
-                "  " * depth + shown,
+                "  " * depth + str(node.get("displayName", node.get("name", ""))),
                 node.get("type", ""),
                 node.get("phase", ""),
                 _duration(node),
@@ -49,6 +47,20 @@ def rows(status: dict[str, Any]) -> Iterator[tuple[str, str, str, str, str]]:
             yield from walk(node.get("id"), depth + 1)
 
     yield from walk(None, 0)
+
+
+def _graph_order(root: str, nodes: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Breadth-first order along the graph's edges: a step comes after what it depends on
+    (timestamps are whole seconds, too coarse to order fast steps)."""
+    rank: dict[str, int] = {}
+    queue = [root] if root in nodes else []
+    while queue:
+        current = queue.pop(0)
+        if current in rank or current not in nodes:
+            continue
+        rank[current] = len(rank)
+        queue.extend(nodes[current].get("children") or [])
+    return rank
 
 
 def _parent(node: dict[str, Any], nodes: dict[str, dict[str, Any]]) -> str | None:

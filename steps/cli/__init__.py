@@ -12,6 +12,7 @@ _COMMAND_MODULES = (
     "steps.cli.step_cmds",
     "steps.cli.setup_cmds",
     "steps.cli.report_cmds",
+    "steps.cli.cluster_cmds",
     "pipelines.commands",
     "pipelines.run_cmds",
 )
