@@ -48,3 +48,11 @@ ui: setup ## Start the Streamlit app
 
 clean: ## Remove the venv, the demo model and local runs (the llama-server cache stays)
 	rm -rf $(VENV) $(MODEL) $(STORE) .mypy_cache .ruff_cache .pytest_cache
+
+.PHONY: cluster-up cluster-check
+
+cluster-up: $(BIN)/autotune ## kind cluster (CLUSTER=k3d|existing) + Argo, OME, KEDA, MinIO, RBAC
+	AUTOTUNE="$(abspath $(BIN))/autotune" bash third_party/cluster-up.sh
+
+cluster-check: ## Report what the cluster path is missing, with fixes (read-only)
+	bash third_party/cluster-check.sh

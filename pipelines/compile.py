@@ -13,6 +13,10 @@ the same study. A WorkflowTemplate or CronWorkflow is run many times, each run a
 study, so there the study id is the run's own name, ``{{workflow.name}}``, used
 directly: Argo does not substitute variables inside an argument's default value, so
 ``study: "{{workflow.name}}"`` would reach the steps literally.
+
+``options.mode == "cluster"`` adds what only Argo runs (``pipelines.cluster``): Secret
+env, output artifacts, the GPU semaphore on ``trial``, pod GC, a TTL and the exit
+handler. Local mode emits none of it: the local executor refuses what it cannot run.
 """
 
 from __future__ import annotations
@@ -26,7 +30,16 @@ from hera.workflows import CronWorkflow, Parameter, Workflow, WorkflowTemplate
 from hera.workflows.models import LabelValueFrom, WorkflowMetadata
 
 from pipelines import naming
-from pipelines.containers import StepContext, init_step, report_step, step_deadline, trial_step
+from pipelines.cluster import ClusterSettings
+from pipelines.containers import (
+    StepContext,
+    init_step,
+    report_step,
+    step_deadline,
+    teardown_all_step,
+    trial_step,
+)
+from pipelines.exit_handler import exit_handler
 from pipelines.naming import PARAM_STUDY
 from pipelines.options import CRON_HINT, CompileOptions, is_cron
 from pipelines.study import MAX_DAG_TASKS, study_templates
@@ -46,6 +59,7 @@ def compile_task(task: Task, options: CompileOptions | None = None) -> dict[str,
 def build(task: Task, options: CompileOptions | None = None) -> Workflow:
     """The hera object (Workflow, or its WorkflowTemplate / CronWorkflow subclass)."""
     options = (options or CompileOptions()).check()
+    cluster = ClusterSettings.resolve(task, options) if options.mode == "cluster" else None
     per_run = options.kind != "workflow"  # templates and crons: one study per run
     study_ref = "{{workflow.name}}" if per_run else f"{{{{workflow.parameters.{PARAM_STUDY}}}}}"
     labels = {naming.LABEL_PART_OF: naming.PART_OF, naming.LABEL_TASK: task.name}
@@ -53,13 +67,13 @@ def build(task: Task, options: CompileOptions | None = None) -> Workflow:
     if not per_run:
         arguments.append(Parameter(name=PARAM_STUDY, value=task.name))
     common: dict[str, Any] = dict(
-        namespace=options.namespace,
+        namespace=cluster.namespace if cluster else options.namespace,
         labels=labels,
         entrypoint=naming.ENTRYPOINT,
         arguments=arguments,
-        templates=_templates(task, options, study_ref),
+        templates=_templates(task, options, study_ref, cluster),
         active_deadline_seconds=workflow_deadline(task),
-        service_account_name=options.service_account,
+        service_account_name=cluster.service_account if cluster else options.service_account,
         # Runs made from a template or a cron get the labels too, and every run is
         # labelled with its study id (an expression Argo evaluates when the run starts).
         workflow_metadata=WorkflowMetadata(
@@ -71,6 +85,8 @@ def build(task: Task, options: CompileOptions | None = None) -> Workflow:
             },
         ),
     )
+    if cluster is not None:
+        common.update(cluster.workflow_fields(), on_exit=naming.EXIT_HANDLER)
     if options.kind == "template":
         return WorkflowTemplate(name=task.name, **common)
     if options.kind == "cron":
@@ -84,14 +100,20 @@ def build(task: Task, options: CompileOptions | None = None) -> Workflow:
     return Workflow(generate_name=f"{task.name}-", **common)
 
 
-def _templates(task: Task, options: CompileOptions, study_ref: str) -> list[Any]:
+def _templates(
+    task: Task, options: CompileOptions, study_ref: str, cluster: ClusterSettings | None
+) -> list[Any]:
     """Every template, the entrypoint first, then in the order a reader follows a run."""
-    ctx = StepContext(task=task, image=options.image or task.pipeline.image, study_ref=study_ref)
+    image = options.image or task.pipeline.image
+    ctx = StepContext(task=task, image=image, study_ref=study_ref, cluster=cluster)
     steps = {step: trial_step(ctx, step) for step in naming.TRIAL_STEPS}
     init, report = init_step(ctx, task_b64(task)), report_step(ctx)
-    trial = trial_dag(steps)
+    trial = trial_dag(steps, cluster.semaphore() if cluster else None)
     dags = study_templates(task.search.trials, task.search.parallelism, init, trial, report)
     templates = [dags[0], trial, *dags[1:], init, *steps.values(), report]
+    if cluster is not None:
+        teardown_all = teardown_all_step(ctx)
+        templates += [exit_handler(teardown_all), teardown_all]
     if len(templates) > MAX_DAG_TASKS:  # not reachable within the spec's bounds today
         raise TaskError(
             f"search: the study needs {len(templates)} templates, over Argo's limit of "

@@ -10,8 +10,11 @@ compiler bug would break, on the plain dict, before anything is submitted:
 - every ``{{...}}`` reference resolves: ``inputs.parameters.X`` to an input of the same
   template, ``workflow.parameters.X`` to a workflow argument, ``tasks.X...`` to an
   ancestor task of the same DAG, and only the workflow variables listed in
-  ``WORKFLOW_VARIABLES``. Stricter than Argo on purpose: the local executor must be
-  able to substitute every reference it meets.
+  ``WORKFLOW_VARIABLES`` (plus ``EXIT_VARIABLES`` in the exit handler's templates,
+  where Argo defines them). Stricter than Argo on purpose: the local executor must be
+  able to substitute every reference it meets;
+- every output artifact's path lies under the folder its step is told to write
+  artifacts to (``--artifacts DIR``): otherwise the artifact is silently absent.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ TEMPLATE_TYPES = (
 )  # fmt: skip
 # The workflow variables both Argo and the local executor substitute.
 WORKFLOW_VARIABLES = ("workflow.name", "workflow.namespace")
+# Only set while the exit handler (spec.onExit) runs.
+EXIT_VARIABLES = ("workflow.status", "workflow.failures")
 _NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
 _TAG = re.compile(r"{{\s*([^{}]*?)\s*}}")
 _TASK_REF = re.compile(
@@ -53,15 +58,50 @@ def lint_manifest(manifest: dict[str, Any]) -> list[str]:
         problems.append(f"spec.entrypoint: {spec.get('entrypoint')!r} names no template")
     if spec.get("onExit") and spec["onExit"] not in templates:
         problems.append(f"spec.onExit: {spec['onExit']!r} names no template")
+    on_exit = _reachable(spec.get("onExit"), templates)
     for name, template in templates.items():
         where = f"templates[{name}]"
         types = [key for key in TEMPLATE_TYPES if key in template]
         if len(types) != 1:
             problems.append(f"{where}: has template types {types}; exactly one is needed")
+        known = globals_ | set(EXIT_VARIABLES) if name in on_exit else globals_
         if "dag" in template:
-            problems += _lint_dag(where, template, templates, globals_)
+            problems += _lint_dag(where, template, templates, known)
         else:
-            problems += _lint_references(where, template, template, globals_, set())
+            problems += _lint_references(where, template, template, known, set())
+        problems += _lint_artifacts(where, template)
+    return problems
+
+
+def _reachable(root: str | None, templates: dict[str, Any]) -> set[str]:
+    """``root`` and every template its DAG tasks call, transitively."""
+    seen: set[str] = set()
+    stack = [root] if root in templates else []
+    while stack:
+        name = stack.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for task in templates[name].get("dag", {}).get("tasks", []):
+            if task.get("template") in templates:
+                stack.append(task["template"])
+    return seen
+
+
+def _lint_artifacts(where: str, template: dict[str, Any]) -> list[str]:
+    artifacts = template.get("outputs", {}).get("artifacts", [])
+    if not artifacts:
+        return []
+    args = template.get("container", {}).get("args", [])
+    folder = args[args.index("--artifacts") + 1] if "--artifacts" in args[:-1] else None
+    problems = []
+    for artifact in artifacts:
+        path = str(artifact.get("path", ""))
+        if folder is None or not path.startswith(folder.rstrip("/") + "/"):
+            problems.append(
+                f"{where}.outputs.artifacts[{artifact.get('name')}]: {path!r} is not under the "
+                f"folder the step writes artifacts to (--artifacts {folder})"
+            )
     return problems
 
 

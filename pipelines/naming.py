@@ -32,6 +32,10 @@ REPORT = "report"
 TRIAL_SEQUENCE = ("suggest", "deploy", "wait-ready", "benchmark", "score")
 TEARDOWN = "teardown"
 TRIAL_STEPS = (*TRIAL_SEQUENCE, TEARDOWN)
+# Cluster mode's exit handler (spec.onExit): a DAG running one step; Argo names its
+# nodes ``<workflow>.onExit`` and ``<workflow>.onExit.teardown-all``.
+EXIT_HANDLER = "exit-handler"
+TEARDOWN_ALL = "teardown-all"
 
 # Workflow arguments and template inputs: the only values Argo passes to a step.
 PARAM_STORE = "store"

@@ -1,8 +1,10 @@
-"""What the compiler needs beyond the task: where results go, which image, which kind.
+"""What the compiler needs beyond the task: store, image, kind, and who runs it (mode).
 
-Cluster settings (namespace, service account) live here rather than in the task: the
-same task is compiled for a laptop and for a cluster. The next cluster settings
-(artifact repository, semaphore) belong here too.
+``mode`` says who runs the manifest. ``local`` (the default, and what the local executor
+compiles) emits only what the executor supports. ``cluster`` adds what a study needs on
+Argo: S3 credentials from a Secret, output artifacts, the GPU semaphore, pod GC, a TTL
+and an exit handler, with settings from the task's ``cluster:`` section; ``namespace``
+and ``service_account`` given here override the task's.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from steps.errors import TaskError
 
 Kind = Literal["workflow", "template", "cron"]
 KINDS: tuple[str, ...] = get_args(Kind)
+Mode = Literal["local", "cluster"]
+MODES: tuple[str, ...] = get_args(Mode)
 
 # The cluster store the project's MinIO install creates; the local executor and
 # `autotune compile --store` override it per run.
@@ -38,6 +42,7 @@ class CompileOptions:
     namespace: str | None = None
     service_account: str | None = None
     schedule: str | None = None  # None: the task's pipeline.schedule (cron kind only)
+    mode: Mode = "local"
 
     def problems(self) -> list[str]:
         """Every invalid option, one line each: the option, the bad value, what is allowed."""
@@ -49,6 +54,8 @@ class CompileOptions:
             )
         if self.kind not in KINDS:
             problems.append(f"--kind: {self.kind!r} is not one of {', '.join(KINDS)}")
+        if self.mode not in MODES:
+            problems.append(f"mode: {self.mode!r} is not one of {', '.join(MODES)}")
         if self.image is not None and not re.match(r"^[A-Za-z0-9._:/@+-]+$", self.image):
             problems.append(f"--image: {self.image!r} is not an image reference")
         if self.namespace is not None and not _is_dns(self.namespace, _DNS_LABEL, 63):
@@ -71,6 +78,16 @@ class CompileOptions:
 
 
 CRON_HINT = "is not a cron schedule; use five fields ('0 3 * * *') or @daily/@hourly/@every 6h"
+
+
+def resolve_mode(store: str, cluster: bool | None) -> Mode:
+    """``--cluster``/``--local`` when given, else cluster exactly when the store is on S3.
+
+    An S3 store is what a cluster's pods can share; a file:// store only this machine.
+    """
+    if cluster is not None:
+        return "cluster" if cluster else "local"
+    return "cluster" if store.startswith("s3://") else "local"
 
 
 def is_cron(schedule: str) -> bool:

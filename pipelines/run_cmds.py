@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from pipelines.argo.target import ArgoTarget, argo_options
 from steps.cli.app import guarded, main
 
 DEFAULT_STORE = "autotune-store"  # a folder in the current directory: the embedded default
@@ -71,10 +72,24 @@ def run_cmd(
 @max_parallel_option
 @progress_option
 @guarded
+@argo_options()
 def retry_cmd(
-    study: str, slot: int, store_uri: str, max_parallel: int | None, progress: str
+    study: str,
+    slot: int,
+    store_uri: str,
+    max_parallel: int | None,
+    progress: str,
+    argo: ArgoTarget | None,
 ) -> None:
-    """Rerun one trial slot of STUDY from scratch (new suggestion), then the report."""
+    """Rerun one trial slot of STUDY from scratch (new suggestion), then the report.
+
+    With --argo-server, STUDY is a workflow (or study) on Argo: the slot's records are
+    deleted from the workflow's store and Argo retries the slot's nodes.
+    """
+    if argo is not None:
+        from pipelines.argo_cmds import argo_retry
+
+        return argo_retry(argo, study, slot)
     from pipelines.executor.study import LocalStudy
     from steps.programs import StudyContext
     from steps.store import open_store
@@ -92,8 +107,16 @@ def retry_cmd(
 @click.argument("study")
 @store_option
 @guarded
-def status_cmd(study: str, store_uri: str) -> None:
-    """Print the node table of STUDY's last local run (phase, duration, message)."""
+@argo_options()
+def status_cmd(study: str, store_uri: str, argo: ArgoTarget | None) -> None:
+    """Print the node table of STUDY's last local run (phase, duration, message).
+
+    With --argo-server, of the Argo workflow STUDY (a run name, or a study id).
+    """
+    if argo is not None:
+        from pipelines.argo_cmds import argo_status
+
+        return argo_status(argo, study)
     from rich.console import Console
 
     from pipelines.executor.store_sink import read_status, status_key

@@ -11,12 +11,20 @@ Teardown is a DAG task with a ``depends`` on every phase rather than an exit hoo
 - a failure it handles does not fail the slot: Argo takes a DAG's phase from its leaf
   tasks, and teardown is the only leaf. An infeasible candidate is a result, recorded in
   the store, not a broken study; the failed step keeps its own Failed phase.
+
+In cluster mode the GPU semaphore sits on this template, so a slot holds it from
+suggest to teardown, deploy..teardown included. Not on a nested DAG around deploy..
+teardown: suggest runs only once the slot may deploy, so a slot that queued for a GPU
+suggests from every result recorded meanwhile (with the lock around deploy only, it
+would deploy a suggestion made before the wait); suggest costs the lock seconds. And
+the slot keeps one shape in both modes: same node names, same teardown after a failed
+suggest, same slot phase.
 """
 
 from __future__ import annotations
 
 from hera.workflows import DAG, Container, Parameter, Task
-from hera.workflows.models import DAGTask
+from hera.workflows.models import DAGTask, Synchronization
 
 from pipelines import naming
 from pipelines.containers import SLOT_REF
@@ -29,8 +37,11 @@ from pipelines.depends import ended
 TEARDOWN_DEPENDS = ended(naming.TRIAL_SEQUENCE[-1])
 
 
-def trial_dag(steps: dict[str, Container]) -> DAG:
-    """The ``trial`` DAG template over the step templates, keyed by step name."""
+def trial_dag(steps: dict[str, Container], synchronization: Synchronization | None = None) -> DAG:
+    """The ``trial`` DAG template over the step templates, keyed by step name.
+
+    ``synchronization`` (cluster mode) is the GPU semaphore, held by the whole slot.
+    """
     slot_argument = {naming.PARAM_SLOT: SLOT_REF}
     tasks: list[Task | DAGTask] = []
     previous: str | None = None
@@ -47,4 +58,9 @@ def trial_dag(steps: dict[str, Container]) -> DAG:
             depends=TEARDOWN_DEPENDS,
         )
     )
-    return DAG(name=naming.TRIAL, inputs=[Parameter(name=naming.PARAM_SLOT)], tasks=tasks)
+    return DAG(
+        name=naming.TRIAL,
+        inputs=[Parameter(name=naming.PARAM_SLOT)],
+        tasks=tasks,
+        synchronization=synchronization,
+    )

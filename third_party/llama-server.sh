@@ -35,5 +35,5 @@ cmake -S "$src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=
 cmake --build "$work/build" --target llama-server -j"$(nproc)" >&2
 mkdir -p "$dest/bin.tmp"
 cp "$work/build/bin/llama-server" "$dest/bin.tmp/"
-rm -rf "$dest/bin" && mv "$dest/bin.tmp" "$dest/bin"
+rm -rf "${dest:?}/bin" && mv "$dest/bin.tmp" "$dest/bin"
 echo "$dest/bin/llama-server"

@@ -74,12 +74,6 @@ class DagRun:
     def _start(self, task_name: str, now: float) -> bool:
         task = self.template.task(task_name)
         name = f"{self.node.name}.{task.name}"
-        kept = self.rt.status.by_name(name)
-        if kept is not None and kept.fulfilled:
-            # ended in an earlier run that this one continues (retry, resume): keep it
-            self.nodes[task.name] = kept
-            self._link(task.deps, kept)
-            return True
         if task.depends is not None:
             results = {dep: _RESULT.get(p, p) for dep in task.deps if (p := self.nodes[dep].phase)}
             if not evaluate(task.depends, results):
@@ -89,6 +83,12 @@ class DagRun:
                 self.nodes[task.name] = node
                 self._link(task.deps, node)
                 return True
+        kept = self.rt.status.by_name(name)
+        if kept is not None and kept.fulfilled:
+            # ended in an earlier run that this one continues (retry, resume): keep it
+            self.nodes[task.name] = kept
+            self._link(task.deps, kept)
+            return True
         limit = self.template.parallelism
         if limit is not None and sum(not r.node.fulfilled for r in self.runs.values()) >= limit:
             return False

@@ -87,12 +87,14 @@ class Executor:
         signum = None
         try:
             with caught_signals() as caught:
-                signum = self._loop(rt, caught)
+                try:
+                    signum = self._loop(rt, caught)
+                finally:
+                    # Inside the handlers, so a second Ctrl-C cannot cut the cleanup short.
+                    if status.phase == RUNNING:  # the loop raised: stop what it started
+                        self._crashed(rt)
         finally:
-            _stop_all(rt, INTERRUPTED)  # only does anything when the loop raised
             status.finished_at = status.finished_at or time.time()
-            if status.phase == RUNNING:
-                status.phase, status.message = FAILED, "the executor stopped unexpectedly"
             self._flush(rt, force=True)
             if self.log_dir is None:
                 shutil.rmtree(log_dir, ignore_errors=True)
@@ -148,6 +150,14 @@ class Executor:
         if stopped == INTERRUPTED:
             status.message = f"{INTERRUPTED} ({caught.name})"
         return caught.signum
+
+    def _crashed(self, rt: Runtime) -> None:
+        message = "the executor stopped unexpectedly"
+        _stop_all(rt, message)
+        _fail_unfinished(rt.status, message, time.time())
+        rt.status.phase, rt.status.message = FAILED, message
+        if self.on_abort is not None:
+            self.on_abort(rt.status, message)
 
     def _stop(self, rt: Runtime, runs: list[Run], message: str, now: float) -> None:
         rt.stopping = True

@@ -18,6 +18,7 @@ from pipelines.executor import spec
 from pipelines.executor.checks import check_workflow
 from pipelines.executor.durations import ALLOWED as DURATIONS
 from pipelines.executor.durations import parse_duration
+from pipelines.executor.reader import Reader
 from steps.errors import TaskError
 
 _TOP = ("apiVersion", "kind", "metadata", "spec")
@@ -92,77 +93,19 @@ def parse_workflow(manifest: Any) -> spec.Workflow:
     return workflow
 
 
-class _Reader:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def fail(self, path: str, text: str) -> None:
-        self.problems.append(f"{path}: {text}")
-
-    def obj(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(path, f"expected a mapping, got {type(value).__name__}")
-            return {}
-        for key in value:
-            if key not in allowed:
-                hint = _HINTS.get(key, f"{key!r} is not supported by the local executor")
-                self.fail(f"{path}.{key}", f"{hint}; supported here: {', '.join(allowed)}")
-        return value
-
-    def text(self, value: Any, path: str, *, required: bool = True) -> str | None:
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or (required and not value):
-            self.fail(path, f"expected a non-empty string, got {value!r}")
-            return None
-        return value
-
-    def integer(self, value: Any, path: str, low: int = 0) -> int | None:
-        if value is None:
-            return None
-        # Argo's IntOrString fields accept "3" as well as 3.
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            self.fail(path, f"expected an integer >= {low}, got {value!r}")
-            return None
-        return value
-
-    def strings(self, value: Any, path: str) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(path, f"expected a list of strings, got {value!r}")
-            return ()
-        return tuple(value)
-
-    def pairs(self, value: Any, path: str, value_key: str, *, required: bool) -> list[Any]:
-        """``[{name, <value_key>}]`` lists: arguments, inputs, env."""
-        out: list[Any] = []
-        if value is None:
-            return out
-        if not isinstance(value, list):
-            self.fail(path, f"expected a list, got {type(value).__name__}")
-            return out
-        for i, item in enumerate(value):
-            entry = self.obj(item, f"{path}[{i}]", ("name", value_key))
-            name = self.text(entry.get("name"), f"{path}[{i}].name")
-            raw = entry.get(value_key)
-            if raw is None and required:
-                self.fail(f"{path}[{i}].{value_key}", "is required")
-            if raw is not None and not isinstance(raw, str | int | float | bool):
-                self.fail(f"{path}[{i}].{value_key}", f"expected a scalar, got {raw!r}")
-            shown = (
-                None if raw is None else (str(raw).lower() if isinstance(raw, bool) else str(raw))
-            )
-            if name is not None:
-                out.append((name, shown))
-        return out
+class _Reader(Reader):
+    hints = _HINTS
 
     def workflow(self, manifest: Any) -> spec.Workflow | None:
         top = self.obj(manifest, "manifest", _TOP)
         if top.get("kind") != "Workflow":
-            self.fail("kind", f"{top.get('kind')!r} cannot be run; the executor runs a Workflow")
+            # a template or a cron is a recipe for Workflows: its other problems are noise
+            self.fail(
+                "kind",
+                f"{top.get('kind')!r} cannot be run by the local executor; it runs a Workflow "
+                "(`autotune compile --kind workflow`, the default)",
+            )
+            return None
         if top.get("apiVersion") != "argoproj.io/v1alpha1":
             self.fail("apiVersion", f"{top.get('apiVersion')!r}; expected argoproj.io/v1alpha1")
         meta = self.obj(top.get("metadata", {}), "metadata", _METADATA)

@@ -2,7 +2,8 @@
 the best objective so far with its parameters.
 
 On a terminal it is a live panel (rich); anywhere else (CI, a log file) a plain line
-whenever the picture changes, at most every ``PLAIN_EVERY_S`` seconds unless a slot ends.
+whenever a slot starts a step or ends, and every ``PLAIN_EVERY_S`` seconds while a long
+step runs.
 Slot outcomes come from the store (``result.json``), where the steps record them;
 the current steps come from the workflow status.
 """
@@ -22,7 +23,7 @@ from pipelines.executor.status import WorkflowStatus
 from steps.records import TrialResult
 from steps.store import Layout, Store
 
-PLAIN_EVERY_S = 15.0
+PLAIN_EVERY_S = 30.0
 RESULTS_EVERY_S = 2.0
 
 
@@ -59,7 +60,7 @@ class Progress:
         self._live: Any = None
         self._results: dict[int, TrialResult] = {}
         self._results_at = 0.0
-        self._last_line = ("", 0.0, -1)
+        self._last_line: tuple[object, float] = (None, 0.0)
         self._started = time.monotonic()
 
     def __enter__(self) -> Progress:
@@ -81,14 +82,16 @@ class Progress:
         if self._live is not None:
             self._live.update(self._panel(snap))
             return
-        text, at, done = self._last_line
+        # a line when a slot or a step changes, and a heartbeat while a long step runs
+        key = (snap.done, tuple((who, step) for who, step, _ in snap.running), snap.best)
+        last_key, at = self._last_line
         now = time.monotonic()
-        if snap.line() != text and (snap.done != done or now - at >= PLAIN_EVERY_S):
+        if key != last_key or now - at >= PLAIN_EVERY_S:
             print(f"[{short(snap.elapsed)}] {snap.line()}", file=self.stream, flush=True)
-            self._last_line = (snap.line(), now, snap.done)
+            self._last_line = (key, now)
 
     def snapshot(self, status: WorkflowStatus) -> Snapshot:
-        results = self.results()
+        results = self.results(fresh=status.phase != RUNNING)  # the last look is exact
         total = self.task.search.trials
         snap = Snapshot(total=total, done=sum(k in results for k in range(total)))
         snap.elapsed = time.monotonic() - self._started
@@ -111,9 +114,9 @@ class Progress:
         snap.best = self.best(results)
         return snap
 
-    def results(self) -> dict[int, TrialResult]:
+    def results(self, fresh: bool = False) -> dict[int, TrialResult]:
         now = time.monotonic()
-        if now - self._results_at >= RESULTS_EVERY_S:
+        if fresh or now - self._results_at >= RESULTS_EVERY_S:
             self._results_at = now
             found = {}
             for key in self.store.list(f"{self.layout.root}/trials/"):

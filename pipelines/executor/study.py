@@ -31,7 +31,7 @@ from pipelines.executor.store_sink import StoreSink, read_status
 from pipelines.executor.substitute import render, scope_for
 from pipelines.options import CompileOptions
 from steps.errors import TaskError
-from steps.spec import Task
+from steps.spec import Task, parse_text, task_from_dict
 from steps.store import Layout, Store
 
 TEARDOWN_TIMEOUT_S = 120
@@ -88,7 +88,14 @@ class LocalStudy:
         return [n for n in previous.get("nodes", {}).values() if isinstance(n, dict)]
 
     def resume_keep(self) -> list[dict[str, Any]]:
-        """Nodes of the slots an earlier run finished, whose results are in the store."""
+        """Nodes of the slots an earlier run finished, whose results are in the store.
+
+        Nothing is kept when the store holds another task under this study id: the
+        init step then refuses the run, and no earlier slot may pass for this task's."""
+        if self.store.exists(self.layout.task):
+            stored = task_from_dict(parse_text(self.store.read_text(self.layout.task)))
+            if stored != self.task:
+                return []
         nodes = self.previous_nodes()
         done = {
             slot

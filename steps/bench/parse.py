@@ -10,7 +10,7 @@ Its ``error_rate`` field is computed before ``num_requests`` is filled in, so it
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -121,7 +121,3 @@ def _stats(raw: dict[str, Any] | None, scale: float) -> Stats | None:
     if not raw or any(raw.get(k) is None for k in ("mean", "p50", "p90", "p99")):
         return None
     return Stats(**{k: float(raw[k]) * scale for k in ("mean", "p50", "p90", "p99")})
-
-
-def iter_run_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(folder.glob(RUN_GLOB))

@@ -15,6 +15,8 @@ _COMMAND_MODULES = (
     "steps.cli.cluster_cmds",
     "pipelines.commands",
     "pipelines.run_cmds",
+    "pipelines.argo_cmds",
+    "ui.cli",
 )
 
 for _module in _COMMAND_MODULES:

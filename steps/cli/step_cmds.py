@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -22,6 +23,29 @@ def _context(store_uri: str, study: str) -> Any:
 
 def _flags(params: dict[str, Any]) -> str:
     return " ".join(f"{k}={v}" for k, v in sorted(params.items())) or "(engine defaults)"
+
+
+artifacts_option = click.option(
+    "--artifacts",
+    "artifacts_dir",
+    type=click.Path(file_okay=False),
+    help="Also copy this step's output into DIR (where Argo collects output artifacts).",
+)
+
+
+def _export(ctx: Any, key: str, dest: Path) -> None:
+    """Copy the record ``key`` (one object, or every object under ``key/``) to ``dest``.
+
+    Nothing to copy is not an error: the artifacts Argo collects from here are optional.
+    """
+    store = ctx.store
+    if store.exists(key):
+        found = [(key, dest)]
+    else:
+        found = [(k, dest / k[len(key) + 1 :]) for k in store.list(f"{key}/")]
+    for source, target in found:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(store.read_bytes(source))
 
 
 @step.command("init")
@@ -52,15 +76,27 @@ def init_cmd(store_uri: str, study: str, task_file: str | None, task_b64: str | 
     click.echo(f"study {study}: task {task.name} stored")
 
 
-def _slot_command(name: str, help_text: str) -> Callable[[Callable[..., Any]], Any]:
+def _slot_command(
+    name: str, help_text: str, artifact: str | None = None
+) -> Callable[[Callable[..., Any]], Any]:
+    """``artifact``: the slot's record (``bench``) that ``--artifacts DIR`` copies to DIR."""
+
     def register(body: Callable[[Any, int], str]) -> Any:
         @step.command(name, help=help_text)
         @store_option
         @study_option
         @slot_option
+        @(artifacts_option if artifact else (lambda f: f))
         @guarded
-        def command(store_uri: str, study: str, slot: int) -> None:
-            click.echo(body(_context(store_uri, study), slot))
+        def command(
+            store_uri: str, study: str, slot: int, artifacts_dir: str | None = None
+        ) -> None:
+            ctx = _context(store_uri, study)
+            try:
+                click.echo(body(ctx, slot))
+            finally:  # a failed benchmark's raw output is worth showing most of all
+                if artifact and artifacts_dir:
+                    _export(ctx, ctx.layout.trial(slot, artifact), Path(artifacts_dir) / artifact)
 
         return command
 
@@ -75,14 +111,42 @@ def _suggest(ctx: Any, slot: int) -> str:
     return f"slot {slot}: {params.kind} {_flags(params.params)}"
 
 
-@_slot_command("deploy", "Start the slot's engine candidate (deploy.json).")
-def _deploy(ctx: Any, slot: int) -> str:
+@step.command("deploy")
+@store_option
+@study_option
+@slot_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print the InferenceService it would create (ome backend); contact no cluster.",
+)
+@click.option(
+    "--runtime",
+    "runtime_file",
+    type=click.Path(dir_okay=False),
+    help="With --dry-run: the ClusterServingRuntime YAML file to render against.",
+)
+@guarded
+def deploy_cmd(
+    store_uri: str, study: str, slot: int, dry_run: bool, runtime_file: str | None
+) -> None:
+    """Start the slot's engine candidate (deploy.json)."""
+    ctx = _context(store_uri, study)
+    if dry_run or runtime_file:
+        from steps.deploy.ome.dryrun import dry_run as render
+
+        if not (dry_run and runtime_file):
+            raise TaskError(
+                "--dry-run and --runtime FILE go together (a dry run reads the "
+                "ClusterServingRuntime from the file, never from a cluster)"
+            )
+        click.echo(render(ctx.task, study, slot, ctx.params(slot).flags, runtime_file), nl=False)
+        return
     from steps.programs import step_deploy
 
     record = step_deploy(ctx, slot)
-    return f"slot {slot}: " + (
-        "already decided" if record is None else f"started {record.endpoint}"
-    )
+    started = None if record is None else record.endpoint or record.handle.get("name")
+    click.echo(f"slot {slot}: " + ("already decided" if record is None else f"started {started}"))
 
 
 @_slot_command("wait-ready", "Wait until the engine serves, within deploy.ready_timeout_s.")
@@ -95,7 +159,7 @@ def _wait_ready(ctx: Any, slot: int) -> str:
     return f"slot {slot}: ready at {record.endpoint} after {record.ready_s:.1f}s"
 
 
-@_slot_command("benchmark", "Run genai-bench against the engine (metrics.json, bench/).")
+@_slot_command("benchmark", "Run genai-bench against the engine (metrics.json, bench/).", "bench")
 def _benchmark(ctx: Any, slot: int) -> str:
     from steps.programs import step_benchmark
 
@@ -127,15 +191,23 @@ def _score(ctx: Any, slot: int) -> str:
     is_flag=True,
     help="The study was stopped: stop the engine but leave the slot open to resume.",
 )
+@artifacts_option
 @guarded
 def teardown_cmd(
-    store_uri: str, study: str, slot: int | None, every_slot: bool, interrupted: bool
+    store_uri: str,
+    study: str,
+    slot: int | None,
+    every_slot: bool,
+    interrupted: bool,
+    artifacts_dir: str | None,
 ) -> None:
     """Stop the slot's engine and keep its log (idempotent; runs whatever happened)."""
     from steps.programs import step_teardown, teardown_all
 
     if (slot is None) == (not every_slot):
         raise TaskError("give exactly one of --slot K or --all")
+    if every_slot and artifacts_dir:
+        raise TaskError("--artifacts needs --slot K (it copies that slot's engine.log)")
     ctx = _context(store_uri, study)
     if every_slot:
         slots = teardown_all(ctx, interrupted=interrupted)
@@ -143,15 +215,21 @@ def teardown_cmd(
         return
     assert slot is not None
     step_teardown(ctx, slot, interrupted=interrupted)
+    if artifacts_dir:
+        _export(ctx, ctx.layout.engine_log(slot), Path(artifacts_dir) / "engine.log")
     click.echo(f"slot {slot}: torn down")
 
 
 @step.command("report")
 @store_option
 @study_option
+@artifacts_option
 @guarded
-def report_cmd(store_uri: str, study: str) -> None:
+def report_cmd(store_uri: str, study: str, artifacts_dir: str | None) -> None:
     """Write the study report (leaderboard, best config, plots) and print its summary."""
     from steps.programs import step_report
 
-    click.echo(step_report(_context(store_uri, study)))
+    ctx = _context(store_uri, study)
+    click.echo(step_report(ctx))
+    if artifacts_dir:
+        _export(ctx, ctx.layout.report(), Path(artifacts_dir) / "report")

@@ -13,6 +13,7 @@ from steps.spec import Task
 
 DEPLOYERS: dict[str, str] = {
     "local": "steps.deploy.local:LocalDeployer",
+    "ome": "steps.deploy.ome.deployer:OmeDeployer",
 }
 
 

@@ -108,6 +108,29 @@ class DeploySpec(Strict):
     runtime: Annotated[str, AfterValidator(dns_subdomain)] | None = Field(
         None, description="OME ClusterServingRuntime name"
     )
+    access: Literal["auto", "service", "port-forward"] = Field(
+        "auto",
+        description="ome: how the benchmark reaches the engine: the InferenceService's "
+        "status.url (service), a port-forward to the engine pod on a free loopback port, "
+        "or auto: service inside a pod (KUBERNETES_SERVICE_HOST set), else port-forward",
+    )
+    gpus_per_replica: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="ome: nvidia.com/gpu of the engine pod; default: the candidate's "
+        "tp-size x dp-size (0: request no GPU)",
+    )
+
+    @model_validator(mode="after")
+    def _ome_needs_runtime(self) -> DeploySpec:
+        if self.backend == "ome" and self.runtime is None:
+            raise ValueError(
+                "runtime is missing; the ome backend overrides the command of a "
+                "ClusterServingRuntime: set deploy.runtime to its name "
+                "(kubectl get clusterservingruntimes)"
+            )
+        return self
 
 
 class IntParam(Strict):
@@ -159,7 +182,7 @@ Parameter = Annotated[IntParam | FloatParam | CategoricalParam, Field(discrimina
 
 class SearchSpec(Strict):
     strategy: Literal["grid", "random", "tpe", "nsga2"] = "tpe"
-    trials: int = Field(10, ge=1, le=1000)
+    trials: int = Field(10, ge=1, le=2000)
     parallelism: int = Field(1, ge=1, le=64)
     seed: int = Field(0, ge=0)
     baseline: bool = True
@@ -244,6 +267,78 @@ class PipelineSpec(Strict):
     )
 
 
+# Cluster mode (Argo on Kubernetes). Defaults name the objects templates/ creates.
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
+IN_CLUSTER_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
+K8sName = Annotated[str, AfterValidator(dns_subdomain)]
+
+
+def _config_key(value: str) -> str:
+    if not CONFIG_KEY.match(value):
+        raise ValueError(
+            f"{value!r} is not a Secret/ConfigMap key; allowed: letters, digits, '-', '_', '.'"
+        )
+    return value
+
+
+def _in_cluster_url(value: str) -> str:
+    # No user:password@ (credentials come from the Secret), no path, no query.
+    if not IN_CLUSTER_URL.match(value):
+        raise ValueError(
+            f"{value!r} is not an endpoint URL; allowed: http(s)://host[:port], e.g. "
+            "http://minio:9000"
+        )
+    return value
+
+
+ConfigKey = Annotated[str, AfterValidator(_config_key)]
+
+
+class S3Access(Strict):
+    """How step pods reach the S3 store: credentials from a Secret, never in the manifest."""
+
+    secret: K8sName = Field("inference-autotuner-s3", description="Secret with the S3 keys")
+    access_key: ConfigKey = Field("accesskey", description="its key holding AWS_ACCESS_KEY_ID")
+    secret_key: ConfigKey = Field("secretkey", description="its key holding AWS_SECRET_ACCESS_KEY")
+    endpoint: Annotated[str, AfterValidator(_in_cluster_url)] | None = Field(
+        "http://minio:9000", description="S3 endpoint seen from the pods; null: AWS's own"
+    )
+
+
+class SemaphoreRef(Strict):
+    configmap: K8sName = Field(
+        "inference-autotuner-semaphore", description="ConfigMap holding the semaphore limit"
+    )
+    key: ConfigKey = Field("gpu-trials", description="its key: how many trials hold GPUs at once")
+
+
+class ArtifactRepositoryRef(Strict):
+    configmap: K8sName = Field(
+        "artifact-repositories", description="ConfigMap of Argo artifact repositories"
+    )
+    key: ConfigKey = Field("inference-autotuner", description="its key naming the repository")
+
+
+class ClusterSpec(Strict):
+    """Settings of a study run by Argo on Kubernetes (ignored by the local executor)."""
+
+    namespace: Annotated[str, AfterValidator(lambda v: dns_label(v, 63))] | None = Field(
+        None, description="namespace of the workflow and its pods; null: deploy.namespace"
+    )
+    service_account: K8sName = Field(
+        "inference-autotuner", description="ServiceAccount the step pods run as"
+    )
+    s3: S3Access = Field(default_factory=S3Access)
+    artifact_repository: ArtifactRepositoryRef = Field(default_factory=ArtifactRepositoryRef)
+    semaphore: SemaphoreRef = Field(default_factory=SemaphoreRef)
+    pod_gc: Literal[
+        "OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"
+    ] = Field("OnPodSuccess", description="when Argo deletes step pods (failed ones kept)")
+    ttl_s: int = Field(
+        7 * 86_400, gt=0, le=2**31 - 1, description="seconds a finished workflow is kept"
+    )
+
+
 class Task(Strict):
     name: Annotated[str, AfterValidator(lambda v: dns_label(v, 40))] = Field(
         description="DNS-1123 label, <= 40 characters (it names Kubernetes objects)"
@@ -256,6 +351,7 @@ class Task(Strict):
     objective: Objective = Field(default_factory=Objective)
     benchmark: BenchmarkSpec
     pipeline: PipelineSpec = Field(default_factory=PipelineSpec)
+    cluster: ClusterSpec = Field(default_factory=ClusterSpec)
 
     @property
     def scored_run(self) -> RunRef:

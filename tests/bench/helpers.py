@@ -79,6 +79,25 @@ def failing_server() -> contextlib.AbstractContextManager[str]:
     return serve(Failing)
 
 
+def silent_server() -> contextlib.AbstractContextManager[str]:
+    """Accepts requests and never answers them (an engine that hangs)."""
+    stop = threading.Event()
+
+    class Silent(_Quiet):
+        def do_POST(self) -> None:
+            stop.wait(60)
+
+    @contextlib.contextmanager
+    def running() -> Iterator[str]:
+        with serve(Silent) as url:
+            try:
+                yield url
+            finally:
+                stop.set()  # release the handler threads before the server closes
+
+    return running()
+
+
 def flaky_proxy(upstream: str) -> contextlib.AbstractContextManager[str]:
     """Forwards every other request to ``upstream`` (streaming the answer), fails the rest."""
     target = urlsplit(upstream)

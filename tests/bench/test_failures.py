@@ -3,7 +3,12 @@ leave no process behind."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +16,13 @@ import pytest
 from steps.bench import run_benchmark
 from steps.bench.scrub import leaks
 from steps.errors import TrialFailed
-from tests.bench.helpers import SERVER_ERROR, bench_task, failing_server, flaky_proxy
+from tests.bench.helpers import (
+    SERVER_ERROR,
+    bench_task,
+    failing_server,
+    flaky_proxy,
+    silent_server,
+)
 from tests.engines.llama_proc import start_llama_server
 
 pytestmark = pytest.mark.genai_bench
@@ -68,6 +79,41 @@ def test_a_benchmark_past_its_deadline_is_stopped_and_reported(
     with failing_server() as url, pytest.raises(TrialFailed, match="did not finish within 2 s"):
         run_benchmark(task, url, "tiny-llama", tmp_path / "bench", timeout_s=2)
     assert processes_mentioning(str(tmp_path)) == []
+
+
+def test_sigterm_to_the_caller_tears_genai_bench_down(
+    genai_bench: str, demo_model: Path, tmp_path: Path, repo: Path
+) -> None:
+    # what Argo does when it stops a step: SIGTERM to the step's process
+    out = tmp_path / "bench"
+    driver = (
+        "import sys; from pathlib import Path\n"
+        "from steps.bench import run_benchmark\n"
+        "from tests.bench.helpers import bench_task\n"
+        "task = bench_task(Path(sys.argv[1]), concurrency=[1], max_requests_per_run=4)\n"
+        "run_benchmark(task, sys.argv[2], 'tiny-llama', Path(sys.argv[3]), api_key=sys.argv[4])\n"
+    )
+    with silent_server() as url:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", driver, str(demo_model), url, str(out), KEY],
+            cwd=repo,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not list(out.glob("experiment/experiment_metadata.json")):
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+            bench_pids = [p for p in processes_mentioning(str(out)) if p != proc.pid]
+            assert bench_pids, "genai-bench should be running by now"
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert processes_mentioning(str(out)) == []
+    assert leaks(out, [KEY]) == []
 
 
 @pytest.mark.engine

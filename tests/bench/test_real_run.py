@@ -29,6 +29,7 @@ class RealRun:
     lines: list[str]
     out_dir: Path
     began: float
+    ended: float
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def real_run(
         outcome = run_benchmark(
             task, server.url, "tiny-llama", root / "bench", api_key=KEY, on_line=lines.append
         )
-    yield RealRun(outcome, lines, root / "bench", began)
+    yield RealRun(outcome, lines, root / "bench", began, time.time())
 
 
 def test_every_scenario_and_level_is_parsed(real_run: RealRun) -> None:
@@ -88,8 +89,9 @@ def test_outputs_have_exactly_the_requested_length(real_run: RealRun) -> None:
 def test_outcome_describes_the_invocation(real_run: RealRun) -> None:
     outcome = real_run.outcome
     assert outcome.raw_dir == real_run.out_dir / "experiment"
-    assert real_run.began <= outcome.started_at < real_run.began + 5
-    assert 3 < outcome.duration_s < 120
+    assert real_run.began <= outcome.started_at
+    assert outcome.started_at + outcome.duration_s <= real_run.ended
+    assert outcome.duration_s > 4  # four runs of at least a second each
     assert outcome.command[1] == "benchmark"
     assert outcome.command[outcome.command.index("--api-key") + 1] == "***"
     record = outcome.record(slot=3)

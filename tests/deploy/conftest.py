@@ -1,9 +1,15 @@
-"""One ``DeployerCase`` per deployer; the contract suite runs against each of them."""
+"""One ``DeployerCase`` per deployer; the contract suite runs against each of them.
+
+``local``: llama-server on the demo model (needs ``make setup``). ``ome``: an
+InferenceService on the project's fake Kubernetes API with the simulated OME
+controller (needs ../shared for the OME CRDs and runtimes); its engine is a tiny HTTP
+server that answers /health, reached through a real port-forward stream.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -23,6 +29,10 @@ class DeployerCase:
     crash_flags: Mapping[str, Scalar]
     leftovers: Callable[[DeployRecord], list[str]]
     ready_timeout_s: float = 60.0
+    # tokens the deployed command holds, in this order, for good_flags
+    expect_argv: list[str] = field(default_factory=lambda: ["--parallel", "2"])
+    # what the infeasible reason of crash_flags names (the engine's own complaint)
+    crash_reason: str = "definitely-not-a-flag"
 
 
 def local_task(model: Path) -> Task:
@@ -46,11 +56,10 @@ def _local_leftovers(record: DeployRecord) -> list[str]:
     return [f"pid {pid}" for pid in group_members(pgid)]
 
 
-@pytest.fixture(params=["local"])
-def deployer_case(
-    request: pytest.FixtureRequest, llama_server: str, demo_model: Path, workdir: Path
-) -> Iterator[DeployerCase]:
-    task = local_task(demo_model)
+def _local_case(request: pytest.FixtureRequest) -> Iterator[DeployerCase]:
+    request.getfixturevalue("llama_server")
+    request.getfixturevalue("workdir")
+    task = local_task(request.getfixturevalue("demo_model"))
     started: list[DeployRecord] = []
 
     def make() -> Deployer:
@@ -75,3 +84,25 @@ def deployer_case(
     # whatever a failing test left behind is still torn down
     for record in started:
         get_deployer(task, "contract").teardown(record)
+
+
+def _ome_case(request: pytest.FixtureRequest) -> Iterator[DeployerCase]:
+    from tests.deploy.ome.helpers import running_cluster
+
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    workdir = request.getfixturevalue("tmp_path") / "work"
+    with running_cluster(monkeypatch, workdir) as cluster:
+        yield DeployerCase(
+            make=lambda: cluster.deployer(study="contract"),
+            good_flags={"max-running-requests": 16, "mem-fraction-static": 0.8},
+            # the simulated SGLang exits with argparse's complaint: CrashLoopBackOff
+            crash_flags={"definitely-not-a-flag": True},
+            leftovers=cluster.leftovers,
+            ready_timeout_s=30.0,
+            expect_argv=["--max-running-requests", "16"],
+        )
+
+
+@pytest.fixture(params=[pytest.param("local", marks=pytest.mark.engine), "ome"])
+def deployer_case(request: pytest.FixtureRequest) -> Iterator[DeployerCase]:
+    yield from (_local_case if request.param == "local" else _ome_case)(request)

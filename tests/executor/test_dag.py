@@ -53,8 +53,12 @@ def test_unreachable_tasks_are_omitted_and_handlers_run(tmp_path: Path) -> None:
             task("b", "span", depends="a", who="b"),  # bare name: needs Succeeded
             task("c", "span", depends="b", who="c"),  # b Omitted: c Omitted too
             task("on-failure", "span", depends="a.Failed", who="on-failure"),
-            task("after-all", "span", depends="(c.Succeeded || c.Omitted) && !a.Succeeded",
-                 who="after-all"),  # fmt: skip
+            task(
+                "after-all",
+                "span",
+                depends="(c.Succeeded || c.Omitted) && !a.Succeeded",
+                who="after-all",
+            ),
         ],
     )
     outcome = run(workflow([python("fail", FAIL), span("span", log, 0), main]))

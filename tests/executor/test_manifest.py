@@ -144,3 +144,31 @@ def test_a_plain_workflow_is_accepted(tmp_path: Path) -> None:
     outcome = run(touching(tmp_path / "ran"))
     assert outcome.succeeded and (tmp_path / "ran").exists()
     assert PY  # the steps ran with this interpreter
+
+
+def test_every_compiled_example_workflow_is_accepted(repo: Path) -> None:
+    import yaml
+
+    from pipelines.compile import compile_task
+    from pipelines.options import CompileOptions
+    from steps.spec import load_task
+
+    examples = sorted((repo / "examples").glob("*.yaml"))
+    if not examples:
+        pytest.skip("no examples/*.yaml yet")
+    for example in examples:
+        manifest = compile_task(load_task(example), CompileOptions(store="file:///tmp/s"))
+        workflow_ = parse_workflow(manifest)
+        assert workflow_.entrypoint in workflow_.templates, example
+        # the golden YAML, when there is one, is the same manifest
+        golden = repo / "examples" / "compiled" / f"{example.stem}.workflow.yaml"
+        if golden.exists():
+            parse_workflow(yaml.safe_load(golden.read_text()))
+
+
+def test_templates_and_crons_are_refused_with_the_way_out() -> None:
+    manifest = workflow([python("a", "pass"), dag("main", [task("a", "a")])])
+    manifest["kind"] = "CronWorkflow"
+    message = refusal(manifest)
+    assert message.startswith("kind: 'CronWorkflow' cannot be run by the local executor")
+    assert "--kind workflow" in message and "\n" not in message

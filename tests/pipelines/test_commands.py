@@ -76,3 +76,16 @@ def test_a_500_slot_study_compiles_fast_and_small():
     figures = measure(trials=500, parallelism=8, repeats=1)
     assert figures["compile_seconds"] < TARGET_SECONDS
     assert figures["manifest_bytes"] < TARGET_BYTES
+
+
+def test_the_mode_follows_the_store_unless_told(task_file: Path, tmp_path: Path):
+    code, out, _ = _run(str(task_file))  # the default store is the cluster's S3
+    assert code == 0 and yaml.safe_load(out)["spec"]["onExit"] == "exit-handler"
+    code, out, _ = _run(str(task_file), "--local")
+    assert code == 0 and "onExit" not in yaml.safe_load(out)["spec"]
+    code, out, _ = _run(str(task_file), "--store", str(tmp_path))
+    assert code == 0 and "onExit" not in yaml.safe_load(out)["spec"]
+    code, out, _ = _run(str(task_file), "--store", str(tmp_path), "--cluster")
+    manifest = yaml.safe_load(out)
+    assert code == 0 and manifest["spec"]["onExit"] == "exit-handler"
+    assert all("env" not in t.get("container", {}) for t in manifest["spec"]["templates"])

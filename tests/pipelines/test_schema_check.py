@@ -10,7 +10,7 @@ import pytest
 from pipelines import schema_check
 from pipelines.compile import compile_task
 from pipelines.crd_rules import UnknownRule, check_for
-from pipelines.options import CompileOptions, Kind
+from pipelines.options import CompileOptions, Kind, Mode
 
 from .helpers import make_task, spec
 
@@ -25,19 +25,21 @@ pytestmark = [
 KINDS = ("workflow", "template", "cron")
 
 
-def _manifest(kind: Kind = "workflow", trials: int = 5) -> dict[str, Any]:
+def _manifest(kind: Kind = "workflow", trials: int = 5, mode: Mode = "local") -> dict[str, Any]:
     task = make_task(search={"trials": trials}, pipeline={"schedule": "0 3 * * 1"})
-    return compile_task(task, CompileOptions(kind=kind, namespace="tuning", service_account="sa"))
+    options = CompileOptions(kind=kind, namespace="tuning", service_account="sa", mode=mode)
+    return compile_task(task, options)
 
 
 def _by_name(manifest: dict[str, Any], name: str) -> dict[str, Any]:
     return next(t for t in spec(manifest)["templates"] if t["name"] == name)
 
 
+@pytest.mark.parametrize("mode", ["local", "cluster"])
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("trials", [5, 500])
-def test_compiled_manifests_are_valid(kind: Kind, trials: int):
-    assert schema_check.schema_problems(_manifest(kind, trials)) == []
+def test_compiled_manifests_are_valid(kind: Kind, trials: int, mode: Mode):
+    assert schema_check.schema_problems(_manifest(kind, trials, mode)) == []
 
 
 # Where an unknown field goes: ("template", name, keys...), ("spec", keys...) or (keys...).
@@ -56,6 +58,22 @@ INJECTIONS = [
     ("template", "trial", "dag"),
     ("template", "trial", "dag", "tasks", 0),
     ("template", "trial", "dag", "tasks", 0, "arguments", "parameters", 0),
+]
+# The objects only cluster mode emits.
+CLUSTER_INJECTIONS = [
+    ("spec", "podGC"),
+    ("spec", "ttlStrategy"),
+    ("spec", "artifactRepositoryRef"),
+    ("template", "trial", "synchronization"),
+    ("template", "trial", "synchronization", "semaphores", 0),
+    ("template", "trial", "synchronization", "semaphores", 0, "configMapKeyRef"),
+    ("template", "deploy", "container", "env", 0),
+    ("template", "deploy", "container", "env", 0, "valueFrom"),
+    ("template", "deploy", "container", "env", 0, "valueFrom", "secretKeyRef"),
+    ("template", "report", "outputs"),
+    ("template", "report", "outputs", "artifacts", 0),
+    ("template", "report", "outputs", "artifacts", 0, "archive", "none"),
+    ("template", "exit-handler", "dag", "tasks", 0),
 ]
 
 
@@ -76,6 +94,16 @@ def _target(manifest: dict[str, Any], path: tuple[Any, ...]) -> Any:
 @pytest.mark.parametrize("path", INJECTIONS, ids=str)
 def test_an_unknown_field_anywhere_is_rejected(kind: Kind, path: tuple[Any, ...]):
     manifest = copy.deepcopy(_manifest(kind))
+    _target(manifest, path)["bogus"] = "x"
+    problems = schema_check.schema_problems(manifest)
+    assert len(problems) == 1, problems
+    assert "'bogus' was unexpected" in problems[0]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("path", CLUSTER_INJECTIONS, ids=str)
+def test_an_unknown_field_in_a_cluster_object_is_rejected(kind: Kind, path: tuple[Any, ...]):
+    manifest = copy.deepcopy(_manifest(kind, mode="cluster"))
     _target(manifest, path)["bogus"] = "x"
     problems = schema_check.schema_problems(manifest)
     assert len(problems) == 1, problems
