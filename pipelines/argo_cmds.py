@@ -30,10 +30,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _settings(store: str, image: str | None, service_account: str | None) -> dict[str, Any]:
-    from pathlib import Path
-
-    if "://" not in store:
-        store = Path(store).resolve().as_uri()
     return {"store": store, "image": image, "service_account": service_account}
 
 

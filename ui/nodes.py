@@ -82,7 +82,14 @@ class NodeGrid:
         return found
 
     def failed_slots(self) -> list[int]:
-        return [row.slot for row in self.slots if row.phase in FAILED_PHASES]
+        """Slots whose DAG or any step failed (a slot's DAG succeeds when its failure was
+        handled, e.g. an infeasible candidate: the step's phase still says Failed)."""
+        return [
+            row.slot
+            for row in self.slots
+            if row.phase in FAILED_PHASES
+            or any(cell.phase in FAILED_PHASES for cell in row.cells.values())
+        ]
 
 
 def node_grid(status: dict[str, Any] | None, trials: int, workflow: str | None = None) -> NodeGrid:

@@ -9,14 +9,15 @@ what a table can get wrong and a YAML file cannot is checked here: a flag listed
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import re
+from typing import Any
 
 PARAM_COLUMNS = ("flag", "type", "low", "high", "values", "log", "step", "raw")
 PARAM_TYPES = ("int", "float", "categorical")
 _INT = re.compile(r"^[-+]?[0-9]+$")
-_FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$")
+_FLOAT = re.compile(
+    r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$"
+)
 
 
 def blank_param() -> dict[str, Any]:

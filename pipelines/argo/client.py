@@ -18,6 +18,7 @@ from hera.workflows.models import (
     CronWorkflowSuspendRequest,
     WorkflowCreateRequest,
     WorkflowRetryRequest,
+    WorkflowStopRequest,
 )
 
 from pipelines import naming
@@ -110,6 +111,13 @@ class ArgoClient:
         )
         with translated(self.connection, f"workflow {name}", "retry"):
             return as_dict(self._service.retry_workflow(name, request, namespace=self.namespace))
+
+    def stop(self, name: str) -> dict[str, Any]:
+        """``argo stop``: no new steps start, running ones end, the exit handler still runs
+        (and tears the engines down; ``terminate`` would skip it)."""
+        request = WorkflowStopRequest(name=name, namespace=self.namespace)
+        with translated(self.connection, f"workflow {name}", "stop"):
+            return as_dict(self._service.stop_workflow(name, request, namespace=self.namespace))
 
     # CronWorkflows
 

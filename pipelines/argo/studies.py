@@ -15,6 +15,7 @@ from pipelines.argo.client import ArgoClient
 from pipelines.checks import check_manifest
 from pipelines.compile import build
 from pipelines.options import DEFAULT_STORE, CompileOptions, Kind
+from steps.errors import TaskError
 from steps.spec import Task
 
 
@@ -26,6 +27,12 @@ def cluster_options(
     service_account: str | None = None,
     schedule: str | None = None,
 ) -> CompileOptions:
+    if not store.startswith("s3://"):
+        # A folder would be each pod's own: the study's records would vanish with it.
+        raise TaskError(
+            f"--store: {store!r} is not shared by the cluster's pods; a study on Argo needs "
+            "an S3 store (s3://bucket/prefix, the default s3://inference-autotuner)"
+        )
     return CompileOptions(
         store=store,
         image=image,

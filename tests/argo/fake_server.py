@@ -6,7 +6,7 @@
 It runs a ``ThreadingHTTPServer`` on 127.0.0.1 (a free port) and answers like the Argo
 server's REST gateway (``/api/v1/...``, errors as ``{"code", "message"}``):
 
-- POST/GET ``/api/v1/workflows/{ns}[/{name}]``, PUT ``.../{name}/retry``;
+- POST/GET ``/api/v1/workflows/{ns}[/{name}]``, PUT ``.../{name}/retry|stop``;
 - POST/GET ``/api/v1/cron-workflows/{ns}[/{name}]``, PUT ``.../{name}/suspend|resume``.
 
 Request bodies are checked as the real server would, strictly: the request's own fields
@@ -56,6 +56,7 @@ REQUEST_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
         "nodeFieldSelector": str,
         "parameters": list,
     },
+    "stop-workflow": {"name": str, "namespace": str, "nodeFieldSelector": str, "message": str},
     "create-cron": {"namespace": str, "cronWorkflow": dict, "createOptions": dict},
     "suspend-cron": {"name": str, "namespace": str},
     "resume-cron": {"name": str, "namespace": str},
@@ -170,6 +171,13 @@ class FakeArgoServer:
         if method == "PUT" and plural == "workflows" and action == "retry":
             _check_request("retry-workflow", body, namespace, name)
             return self._retry(namespace, name, body)
+        if method == "PUT" and plural == "workflows" and action == "stop":
+            _check_request("stop-workflow", body, namespace, name)
+            workflow = self._get(plural, namespace, name)
+            if (workflow.get("status") or {}).get("phase") in FINISHED:
+                raise ApiError(400, f'cannot shutdown a completed workflow: workflow: "{name}"')
+            workflow["spec"]["shutdown"] = "Stop"
+            return workflow
         if method == "PUT" and plural == "cron-workflows" and action in ("suspend", "resume"):
             _check_request(f"{action}-cron", body, namespace, name)
             cron = self._get(plural, namespace, name)

@@ -230,3 +230,9 @@ def test_an_exported_argo_server_does_not_turn_local_status_into_argo(
     code, out = _cli("status", "demo", "--store", str(tmp_path))
     assert code == 2 and "no studies/demo/workflow/status.json" in out
     assert argo.requests == []
+
+
+def test_a_study_on_argo_needs_a_store_its_pods_share(argo: FakeArgoServer, task_file, tmp_path):
+    code, out = _cli("submit", str(task_file), "--argo-server", argo.url, "--store", str(tmp_path))
+    assert code == 2 and "a study on Argo needs an S3 store" in out
+    assert argo.requests == []

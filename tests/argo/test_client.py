@@ -240,3 +240,15 @@ def test_ui_links_to_a_node():
     assert url == (
         "https://argo.example/workflows/tuning/demo-x7k2p?tab=workflow&nodeId=demo-x7k2p-1234"
     )
+
+
+def test_stop_asks_for_the_stop_strategy_that_keeps_the_exit_handler(argo: FakeArgoServer, client):
+    argo.put_workflow(study_manifest(), "demo-x7k2p")
+    argo.set_status(NAMESPACE, "demo-x7k2p", {"phase": "Running"})
+    stopped = client.stop("demo-x7k2p")
+    assert stopped["spec"]["shutdown"] == "Stop"
+    (call,) = argo.calls("PUT", "/demo-x7k2p/stop")
+    assert call.body == {"name": "demo-x7k2p", "namespace": NAMESPACE}
+    argo.set_status(NAMESPACE, "demo-x7k2p", {"phase": "Failed"})
+    with pytest.raises(ArgoError, match="cannot shutdown a completed workflow"):
+        client.stop("demo-x7k2p")

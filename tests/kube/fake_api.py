@@ -259,7 +259,8 @@ class _Handler(BaseHTTPRequestHandler):
                     route.resource.plural + (f"/{route.sub}" if route.sub else ""),
                 )
             )
-            kube.check_access(verb, route)
+            for needed in _also_needed(verb, route):
+                kube.check_access(needed, route)
             fault = kube.take_fault(method, url.path)
             if fault is not None:
                 error = ApiError(fault.status, "Injected", fault.message)
@@ -344,12 +345,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _verb(method: str, route: Route, query: dict[str, str]) -> str:
     if route.sub == "portforward":
-        return "create"  # what RBAC asks for pods/portforward (kubectl POSTs it)
+        return "get"  # the websocket upgrade is a GET
     if method == "GET":
         if route.name is None:
             return "watch" if query.get("watch", "").lower() in ("true", "1") else "list"
         return "get"
     return {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
+
+
+def _also_needed(verb: str, route: Route) -> list[str]:
+    # A websocket port-forward is authorized as get and, from Kubernetes 1.35, also as
+    # create (what SPDY clients always needed): this fake plays 1.35.
+    return [verb, "create"] if route.sub == "portforward" else [verb]
 
 
 def _selectors(query: dict[str, str]) -> Any:

@@ -35,6 +35,15 @@ def shows(at: AppTest, line: str) -> bool:
 def texts(at: AppTest) -> str:
     """Every text the page shows in markdown, captions, boxes and titles."""
     parts = []
-    for kind in ("markdown", "caption", "title", "subheader", "success", "info", "warning", "error"):
+    for kind in (
+        "markdown",
+        "caption",
+        "title",
+        "subheader",
+        "success",
+        "info",
+        "warning",
+        "error",
+    ):
         parts += [str(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)

@@ -13,11 +13,11 @@ from streamlit.testing.v1 import AppTest
 
 from steps.errors import TaskError
 from steps.spec import load_task
-from ui import runs
-from ui.textfmt import plain
 from tests.ui.apptest import errors, open_page, shows, texts
 from tests.ui.conftest import UiEnv
 from tests.ui.helpers import FAILING_ENGINE, wait_for
+from ui import runs
+from ui.textfmt import plain
 
 FORM = "app_pages/new_study.py"
 
@@ -52,9 +52,8 @@ def _widgets(at: AppTest) -> list[Any]:
 
 def cli_lines(at: AppTest, tmp: Path) -> list[str]:
     """What `autotune validate` prints for the task the form holds (file prefix removed)."""
-    from ui.taskform import to_task_dict
+    from ui.taskform import FormValues, to_task_dict
     from ui.views.form_state import SAVED
-    from ui.taskform import FormValues
 
     data, _ = to_task_dict(FormValues(**at.session_state[SAVED]))
     path = tmp / "form-task.yaml"
@@ -100,9 +99,7 @@ INVALID = {
 
 
 @pytest.mark.parametrize("case", INVALID, ids=list(INVALID))
-def test_an_invalid_field_shows_its_message_and_submits_nothing(
-    case: str, ui_env: UiEnv
-) -> None:
+def test_an_invalid_field_shows_its_message_and_submits_nothing(case: str, ui_env: UiEnv) -> None:
     at = edit(form(ui_env), **INVALID[case])
     expected = cli_lines(at, ui_env.tmp)
     assert expected, f"{case}: the CLI finds nothing wrong"
@@ -153,8 +150,11 @@ def test_import_fills_the_form_and_lists_the_files_problems(ui_env: UiEnv) -> No
     assert at.selectbox(key="f_strategy").value == "grid"
     line = plain(f"{path}: name: 'Imported_Bad' is not a DNS-1123 label")
     assert any(line in str(w.value) for w in at.warning)
-    assert shows(at, "name: 'Imported_Bad' is not a DNS-1123 label; allowed: lowercase letters, "
-                 "digits and '-', starting and ending with a letter or digit, at most 40 characters")
+    assert shows(
+        at,
+        "name: 'Imported_Bad' is not a DNS-1123 label; allowed: lowercase letters, "
+        "digits and '-', starting and ending with a letter or digit, at most 40 characters",
+    )
 
 
 def test_adding_a_known_flag_appends_a_row_that_validates(ui_env: UiEnv) -> None:

@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from steps.spec import task_from_dict
 from steps.store import LocalStore
-from ui import runs
 from tests.ui.apptest import open_page, texts
 from tests.ui.conftest import UiEnv
 from tests.ui.helpers import fake_engine, status, task_dict, wait_for
+from ui import runs
 
 STUDY = "app_pages/study.py"
 STUDIES = "app_pages/studies.py"
@@ -26,9 +26,13 @@ def use_store(ui_env: UiEnv, source: LocalStore) -> None:
 
 def grid_phases(at: AppTest) -> dict[str, list[str]]:
     """Phases per grid row, read from the grid's HTML (row label -> cells)."""
-    body = next(e.proto.body for e in at.get("html") if "at-grid" in e.proto.body and "<table" in e.proto.body)
+    body = next(
+        e.proto.body
+        for e in at.get("html")
+        if "at-grid" in e.proto.body and "<table" in e.proto.body
+    )
     rows = {}
-    for label, cells in re.findall(r'<td class="at-slot">([^<]+)</td>(.*?)</tr>', body):
+    for label, cells in re.findall(r'<td class="at-slot">([^<]+)</td>(.*?)</tr>', body, re.S):
         rows[label] = re.findall(r'data-phase="(\w+)"', cells)
     return rows
 
@@ -102,7 +106,9 @@ def test_a_running_study_is_found_again_by_a_new_session_and_stopped(ui_env: UiE
     try:
         wait_for(lambda: status(ui_env.store, "ui-live"), 30, "the status record")
         first = open_page(STUDY, study="ui-live")
-        assert "Running" in texts(first) or any("Running" in h.proto.body for h in first.get("html"))
+        assert "Running" in texts(first) or any(
+            "Running" in h.proto.body for h in first.get("html")
+        )
         # a browser refresh is a new session: nothing of the first one is needed
         second = open_page(STUDY, study="ui-live")
         [stop] = [b for b in second.button if b.key == "stop_ui-live"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from steps.engines import ENGINES
+from tests.ui.helpers import task_dict
 from ui.flags import allowed_text, flag_table, known_flags, starting_row
 from ui.paramtable import rows_to_parameters
-from ui.validation import check
 from ui.taskform import from_task_dict
-from tests.ui.helpers import task_dict
+from ui.validation import check
 
 FLAGS = [(kind, name) for kind in ENGINES for name in known_flags(kind)]
 

@@ -83,4 +83,4 @@ def test_the_grid_escapes_messages_and_colours_by_phase() -> None:
     assert html.escape(evil) in page
     cells = re.findall(r'data-phase="(\w+)"', page)
     assert cells.count("Failed") == 1
-    assert 'background:#fddcdc' in page  # failed cells are red
+    assert "background:#fddcdc" in page  # failed cells are red

@@ -13,10 +13,10 @@ from steps.errors import TaskError
 from steps.records import DeployRecord
 from steps.spec import task_from_dict
 from steps.store import Layout, LocalStore
-from ui import runs
-from ui.studies import summarize
 from tests.ui.conftest import UiEnv
 from tests.ui.helpers import fake_engine, pid_alive, status, task_dict, wait_for
+from ui import runs
+from ui.studies import summarize
 
 
 def _slot0_waiting(store: LocalStore, study: str) -> bool:

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from steps.spec import load_task
+from tests.ui.helpers import task_dict
 from ui.taskfile import default_values, export_yaml, import_path, import_text
 from ui.validation import check
-from tests.ui.helpers import task_dict
 
 SHARED_LEGACY = Path(__file__).resolve().parents[3] / "shared" / "legacy-tasks"
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +52,9 @@ def test_the_draft_of_an_invalid_form_exports_as_it_is() -> None:
 
 
 @pytest.mark.skipif(not SHARED_LEGACY.is_dir(), reason=f"no legacy tasks at {SHARED_LEGACY}")
-@pytest.mark.parametrize("name", ["simple_task.json", "bayesian_task.json", "docker_task_with_slo.json"])
+@pytest.mark.parametrize(
+    "name", ["simple_task.json", "bayesian_task.json", "docker_task_with_slo.json"]
+)
 def test_legacy_json_is_converted_on_import(name: str) -> None:
     imported = import_path(SHARED_LEGACY / name)
     assert imported.legacy and imported.values is not None

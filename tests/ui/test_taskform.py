@@ -10,10 +10,10 @@ import yaml
 
 from steps.errors import TaskError
 from steps.spec import dump_task, load_task, task_from_dict
+from tests.ui.helpers import task_dict
 from ui.paramtable import parse_list, rows_to_parameters, rows_to_slo
 from ui.taskform import FormValues, extra_paths, from_task_dict, to_task_dict
 from ui.validation import check, section_of
-from tests.ui.helpers import task_dict
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 

@@ -14,7 +14,7 @@ from steps.engines import ENGINES
 from steps.spec.model import SLO, Metric
 from ui.flags import flag_table, known_flags, starting_row
 from ui.paramtable import PARAM_COLUMNS, PARAM_TYPES, blank_param, complete_rows
-from ui.taskform import AUTO, run_label, split_levels, split_scenarios
+from ui.taskform import AUTO, extra_paths, run_label, split_levels, split_scenarios
 from ui.textfmt import plain
 from ui.validation import Checked
 from ui.views import form_state as fs
@@ -204,6 +204,13 @@ def schedule_section(spots: Spots) -> None:
         cols[0].text_input("Engine binary (local)", key=key("engine_binary"))
         cols[1].text_input("API key env var", key=key("api_key_env"))
         st.text_area("Description", key=key("description"), height=68)
+        extra = extra_paths(st.session_state.get(key("extra")) or {})
+        if extra:
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.caption(
+                "Kept as imported (no field here): " + ", ".join(extra) + ". Edit them in the file."
+            )
+            right.button("Drop them", key=key("drop_extra"), on_click=_drop_extra)
     spots.here("pipeline", "general")
 
 
@@ -222,6 +229,10 @@ def sanitize() -> None:
     metrics = st.session_state.get(key("metrics")) or []
     kept = [m for m in metrics if m in METRICS][:2]
     st.session_state[key("metrics")] = kept or ["output_throughput"]
+
+
+def _drop_extra() -> None:
+    st.session_state[key("extra")] = {}
 
 
 def _keep_option(name: str, options: list[str]) -> None:

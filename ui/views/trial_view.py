@@ -21,9 +21,11 @@ def trial_section(store: Store, page: PageData) -> None:
     if not slots:
         st.info("No slot yet.")
         return
+    running = [k for k in slots if _state_of(page, k) == "running"]
     slot = st.selectbox(
         "Slot",
         slots,
+        index=slots.index(running[0]) if running else 0,
         key=f"trial_slot_{page.study}",
         format_func=lambda k: f"slot {k}: {_state_of(page, k)}",
     )

@@ -10,6 +10,7 @@ ome backend needs: the RBAC templates grant exactly these.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,12 +60,11 @@ GET_POD = Rule("get", "pods", why="the port-forward notices its pod is gone")
 POD_LOGS = Rule("get", "pods/log", why="engine logs into the store")
 LIST_EVENTS = Rule("list", "events", why="wait-ready, logs")
 WATCH_EVENTS = Rule("watch", "events", why="wait-ready")
-PORT_FORWARD = Rule(
-    "create",
-    "pods/portforward",
-    why="deploy.access: port-forward (outside "
-    "the cluster); websocket clients are also checked for get",
-)
+# deploy.access: port-forward (outside the cluster). The client's websocket is a GET the
+# API server authorizes as get (and, from Kubernetes 1.35, also as create); SPDY (kubectl)
+# needs create.
+PORT_FORWARD = Rule("create", "pods/portforward", why="port-forward to the engine pod")
+GET_PORT_FORWARD = Rule("get", "pods/portforward", why="port-forward over a websocket")
 RBAC_RULES = (
     GET_RUNTIME,
     CREATE_ISVC,
@@ -79,6 +79,7 @@ RBAC_RULES = (
     LIST_EVENTS,
     WATCH_EVENTS,
     PORT_FORWARD,
+    GET_PORT_FORWARD,
 )
 
 
@@ -91,6 +92,16 @@ class RbacDenied(TaskError):
             f"Kubernetes refused to {rule.verb} {rule.resource}: {message}; missing RBAC rule: "
             f"{rule.describe(namespace)}; the service account of templates/ has it"
         )
+
+
+def denied_rule(message: str, namespace: str, default: Rule) -> Rule:
+    """The rule a 403 message names (``cannot <verb> resource "<resource>" in API group
+    "<group>"``), else ``default``."""
+    found = re.search(r'cannot (\w+) resource "([^"]+)" in API group "([^"]*)"', message)
+    if found is None:
+        return default
+    verb, resource, group = found.groups()
+    return Rule(verb, resource, group, namespaced="at the cluster scope" not in message)
 
 
 def api_message(exc: Any) -> str:

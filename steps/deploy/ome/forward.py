@@ -178,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         except Exception as exc:
             if handshake_status(exc) == 403:  # the websocket upgrade was refused: RBAC
-                log(str(api.RbacDenied(api.PORT_FORWARD, args.namespace, _refusal_message(exc))))
+                message = _refusal_message(exc)
+                rule = api.denied_rule(message, args.namespace, api.PORT_FORWARD)
+                log(str(api.RbacDenied(rule, args.namespace, message)))
                 return 2
             if args.via == "api" or shutil.which("kubectl") is None:
                 log(f"the kubernetes client cannot port-forward: {exc}")

@@ -85,11 +85,12 @@ def test_the_reserved_dashboard_port_is_refused_without_binding_it() -> None:
     assert helper.stdout is not None and b"refusing port 8443" in helper.stdout.read()
 
 
-def test_a_forbidden_port_forward_names_the_rbac_rule(cluster: Cluster) -> None:
-    cluster.kube.deny("create", "pods/portforward")
+@pytest.mark.parametrize("verb", ["get", "create"])
+def test_a_forbidden_port_forward_names_the_rbac_rule(cluster: Cluster, verb: str) -> None:
+    cluster.kube.deny(verb, "pods/portforward")
     deployer = cluster.deployer()
     record = deployer.deploy(0, {})
-    with pytest.raises(TaskError, match="verb=create resource=pods/portforward"):
+    with pytest.raises(TaskError, match=f"verb={verb} resource=pods/portforward apiGroup="):
         deployer.wait_ready(record, 20)
     assert forward_helpers("study-0") == []
 
