@@ -66,10 +66,15 @@ def suggest_latency(past_trials: int = 1000) -> dict[str, Any]:
                 layout.params(slot), TrialParams(slot=slot, kind="sampled", params=params)
             )
             state = rng.choice(["complete"] * 8 + ["infeasible", "failed"])
-            result = TrialResult(
-                slot=slot, state=state, decided_by="score", params=params,  # type: ignore[arg-type]
-                values=[rng.uniform(10, 200)] if state == "complete" else None,
-            )  # fmt: skip
+            result = TrialResult.model_validate(
+                {
+                    "slot": slot,
+                    "state": state,
+                    "decided_by": "score",
+                    "params": params,
+                    "values": [rng.uniform(10, 200)] if state == "complete" else None,
+                }
+            )
             store.write_model(layout.result(slot), result)
         target = past_trials
         timings = []

@@ -59,7 +59,10 @@ def run_cmd(
     task = load_task(task_file)
     local = LocalStudy.prepare(task, open_store(store_uri), study)
     keep = local.resume_keep()
-    done = sorted({n["displayName"] for n in keep if n.get("type") == "DAG"})
+    done = sorted(
+        {n["displayName"] for n in keep if n.get("type") == "DAG"},
+        key=lambda name: (len(name), name),  # slot-2 before slot-10
+    )
     if done:
         click.echo(f"study {local.study}: resuming; kept from the last run: {', '.join(done)}")
     _execute(local, keep, max_parallel, progress)

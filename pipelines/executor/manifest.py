@@ -148,7 +148,7 @@ class _Reader(Reader):
         name = self.text(raw_name, f"{index}.name")
         # "spec.templates[3] (report)": the index finds it, the name tells which it is
         path = f"{index} ({name})" if name else index
-        body = self.obj(raw, path, (*_TEMPLATE, *_TEMPLATE_KINDS))
+        body = self.obj(raw, path, _TEMPLATE, handled=_TEMPLATE_KINDS)
         for kind in _TEMPLATE_KINDS:
             if kind in body:
                 self.fail(

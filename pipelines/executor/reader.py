@@ -20,12 +20,16 @@ class Reader:
     def fail(self, path: str, text: str) -> None:
         self.problems.append(f"{path}: {text}")
 
-    def obj(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    def obj(
+        self, value: Any, path: str, allowed: tuple[str, ...], handled: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """``value`` as a mapping; every key outside ``allowed`` is a problem, except the
+        ``handled`` ones, which the caller reports in its own words."""
         if not isinstance(value, dict):
             self.fail(path, f"expected a mapping, got {type(value).__name__}")
             return {}
         for key in value:
-            if key not in allowed:
+            if key not in allowed and key not in handled:
                 hint = self.hints.get(key, f"{key!r} is not supported by the local executor")
                 self.fail(f"{path}.{key}", f"{hint}; supported here: {', '.join(allowed)}")
         return value
@@ -69,7 +73,7 @@ class Reader:
             entry = self.obj(item, f"{path}[{i}]", ("name", value_key))
             name = self.text(entry.get("name"), f"{path}[{i}].name")
             raw = entry.get(value_key)
-            if raw is None and required:
+            if raw is None and required and "valueFrom" not in entry:  # that one is reported
                 self.fail(f"{path}[{i}].{value_key}", "is required")
             if raw is not None and not isinstance(raw, str | int | float | bool):
                 self.fail(f"{path}[{i}].{value_key}", f"expected a scalar, got {raw!r}")

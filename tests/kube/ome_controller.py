@@ -15,6 +15,7 @@ an image named ``...does-not-exist...`` -> ImagePullBackOff, a flag SGLang does 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import heapq
 import itertools
@@ -123,7 +124,7 @@ class OmeController:
             for change in self.kube.store.wait(position, wait):
                 position = change.rv
                 if change.resource == ISVC:
-                    self._guard(lambda c=change: self._on_isvc(c.type, c.obj))
+                    self._guard(functools.partial(self._on_isvc, change.type, change.obj))
             while self._timers and self._timers[0][0] <= time.monotonic():
                 _, _, action = heapq.heappop(self._timers)
                 self._guard(action)

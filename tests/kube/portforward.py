@@ -18,7 +18,7 @@ import hashlib
 import socket
 import struct
 import threading
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from tests.kube.errors import ApiError
 
@@ -56,7 +56,7 @@ class _Session:
     def __init__(
         self,
         sock: socket.socket,
-        rfile: BinaryIO,
+        rfile: Any,
         kube: FakeKube,
         namespace: str,
         pod: str,
@@ -132,7 +132,7 @@ class _Session:
             self.sock.sendall(header + payload)  # server frames are never masked
 
 
-def _read_frame(rfile: BinaryIO) -> tuple[int, bytes] | None:
+def _read_frame(rfile: Any) -> tuple[int, bytes] | None:
     try:
         head = rfile.read(2)
         if len(head) < 2:

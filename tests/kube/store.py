@@ -8,6 +8,7 @@ compaction. Objects go in and out as deep copies: nobody aliases the stored stat
 
 from __future__ import annotations
 
+import builtins
 import copy
 import threading
 import time
@@ -221,7 +222,7 @@ class ObjectStore:
             self._history.clear()
             self._compacted = self._rv
 
-    def wait(self, after: int, timeout_s: float) -> list[Change]:
+    def wait(self, after: int, timeout_s: float) -> builtins.list[Change]:
         """The changes after ``after``, waiting up to ``timeout_s`` for the first one."""
         with self._cond:
             if not self._history or self._history[-1].rv <= after:

@@ -84,5 +84,3 @@ def chromium(height: int = 1000) -> Iterator[Any]:
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
-
-

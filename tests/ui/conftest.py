@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,9 +36,9 @@ def ui_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> UiEnv:
     return UiEnv(store, tmp_path / "state", tmp_path)
 
 
-def run_study(tmp: Path, data: dict[str, object], timeout: float) -> LocalStore:
+def run_study(tmp: Path, data: dict[str, Any], timeout: float) -> LocalStore:
     store = LocalStore(tmp / "store")
-    task = write_task(tmp, data)  # type: ignore[arg-type]
+    task = write_task(tmp, data)
     subprocess.run(
         [sys.executable, "-m", "steps", "run", str(task), "--store", str(store.root),
          "--progress", "none"],

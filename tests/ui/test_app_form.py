@@ -74,7 +74,7 @@ def nothing_submitted(ui_env: UiEnv) -> bool:
     return not (ui_env.store.root / "studies").exists() and not ui_env.state.exists()
 
 
-INVALID = {
+INVALID: dict[str, dict[str, Any]] = {
     "name": {"name": "Bad_Name"},
     "model name": {"model_name": ""},
     "weights": {"model_path": "weights; rm -rf /"},

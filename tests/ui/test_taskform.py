@@ -4,6 +4,7 @@ tables turn into the task's parameters, and problems read as ``autotune validate
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -39,7 +40,7 @@ def test_keys_without_a_widget_pass_through_and_are_named() -> None:
 
 
 def test_table_rows_become_parameters_with_the_types_the_model_wants() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"flag": "parallel", "type": "int", "low": 1.0, "high": 16.0, "log": True},
         {"flag": "--threads", "type": "int", "values": "1, 2"},
         {"flag": "flash-attn", "type": "categorical", "values": "on, off", "low": 3.0},
@@ -86,7 +87,7 @@ def _cli_problems(data: dict[str, object], tmp_path: Path) -> list[str]:
     return [line.removeprefix(f"{path}: ") for line in caught.value.problems]
 
 
-BROKEN = {
+BROKEN: dict[str, dict[str, Any]] = {
     "name": {"name": "Bad_Name"},
     "trials": {"search": {"trials": 0}},
     "parallelism": {"search": {"trials": 2, "parallelism": 3}},

@@ -27,7 +27,7 @@ from steps.deploy.ome.command import flag_value
 from steps.deploy.ome.readiness import Failed, Observed, Ready
 from steps.deploy.ome.render import render_inferenceservice, runtime_runner
 from steps.engines import get_engine
-from steps.errors import Infeasible, TaskError, TransientError
+from steps.errors import AutotuneError, Infeasible, TaskError, TransientError
 from steps.records import DeployRecord, Scalar
 from steps.spec import Task
 
@@ -103,7 +103,10 @@ class OmeDeployer(Deployer):
                     },
                 )
             except BaseException:
-                self._delete_and_wait(name, time.monotonic() + TEARDOWN_TIMEOUT_S)
+                # interrupted before the record exists: nobody else knows this object.
+                # Delete it, but do not wait: a stopped step has seconds, not minutes.
+                with contextlib.suppress(Exception):
+                    self._delete(name)
                 raise
 
     def _access(self) -> str:
@@ -186,12 +189,15 @@ class OmeDeployer(Deployer):
     def _explain(self, failure: Failed) -> str:
         if not (failure.crashed and failure.pod and failure.container):
             return failure.reason
-        text = podlogs.container_log(
-            self.kube, self.namespace, failure.pod, failure.container, previous=True, tail=200
-        )
-        text = text or podlogs.container_log(
-            self.kube, self.namespace, failure.pod, failure.container, previous=False, tail=200
-        )
+        try:
+            text = podlogs.container_log(
+                self.kube, self.namespace, failure.pod, failure.container, previous=True, tail=200
+            )
+            text = text or podlogs.container_log(
+                self.kube, self.namespace, failure.pod, failure.container, previous=False, tail=200
+            )
+        except AutotuneError as exc:  # the verdict stands; the log is a courtesy
+            text = f"(the container log is unavailable: {exc})"
         return f"{failure.reason}\n{podlogs.tail(text)}".rstrip()
 
     def _reach(self, record: DeployRecord, ready: Ready) -> DeployRecord:
@@ -237,16 +243,18 @@ class OmeDeployer(Deployer):
             return
         with _sigterm_raises():
             if self._get(name) is not None:
-                with contextlib.suppress(api.RbacDenied):  # logs are worth having, not needing
-                    self._captured[name] = podlogs.collect(self.kube, self.namespace, name)
+                self._captured[name] = self.logs(record)  # before the pods go
             self._delete_and_wait(name, time.monotonic() + TEARDOWN_TIMEOUT_S)
 
     def logs(self, record: DeployRecord) -> str:
         name = record.handle.get("name")
         if not name:
             return ""
-        live = podlogs.collect(self.kube, self.namespace, name) if self._get(name) else ""
-        return live or self._captured.get(name, "")
+        try:
+            live = podlogs.collect(self.kube, self.namespace, name) if self._get(name) else ""
+        except AutotuneError as exc:  # a missing log must not fail the step that asks for it
+            live = f"(engine logs unavailable: {exc})\n"
+        return self._captured.get(name, "") if not live.strip() else live
 
     def _get(self, name: str) -> dict[str, Any] | None:
         try:
@@ -268,8 +276,27 @@ class OmeDeployer(Deployer):
             raise
 
     def _delete_and_wait(self, name: str, deadline: float) -> None:
-        """Delete (Foreground: OME's Deployment and pods go first) and wait until the
-        InferenceService and its engine pods are gone; 404 at any point is success."""
+        """Delete and wait until the InferenceService and its engine pods are gone (the
+        next trial needs their GPUs); 404 at any point is success."""
+        self._delete(name)
+        for what, gone in (
+            (f"InferenceService {name}", lambda: self._get(name) is None),
+            (
+                f"the engine pods of {name}",
+                lambda: not podlogs.engine_pods(self.kube, self.namespace, name),
+            ),
+        ):
+            while not gone():
+                if time.monotonic() > deadline:
+                    raise TransientError(
+                        f"{what} still exists {TEARDOWN_TIMEOUT_S:g}s after "
+                        "delete; teardown will be retried"
+                    )
+                time.sleep(POLL_S)
+
+    def _delete(self, name: str) -> None:
+        """Foreground: the API server keeps the InferenceService until the garbage collector
+        has removed what it owns (OME's Deployment, its pods)."""
         try:
             api.call(
                 api.DELETE_ISVC,
@@ -285,20 +312,6 @@ class OmeDeployer(Deployer):
         except Exception as exc:
             if api.status_of(exc) != 404:
                 raise
-        for what, gone in (
-            (f"InferenceService {name}", lambda: self._get(name) is None),
-            (
-                f"the engine pods of {name}",
-                lambda: not podlogs.engine_pods(self.kube, self.namespace, name),
-            ),
-        ):
-            while not gone():
-                if time.monotonic() > deadline:
-                    raise TransientError(
-                        f"{what} still exists {TEARDOWN_TIMEOUT_S:g}s after "
-                        "delete; teardown will be retried"
-                    )
-                time.sleep(POLL_S)
 
 
 def _serves(url: str, deadline: float) -> bool:

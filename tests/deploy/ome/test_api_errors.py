@@ -6,7 +6,7 @@ import pytest
 
 from steps.deploy.ome import api
 from steps.deploy.ome.api import RbacDenied
-from steps.errors import EXIT_BAD_INPUT, EXIT_TRANSIENT, TaskError, TransientError
+from steps.errors import EXIT_BAD_INPUT, EXIT_TRANSIENT, Infeasible, TaskError, TransientError
 from tests.deploy.ome.helpers import Cluster, ome_task
 from tests.kube.fixtures import NAMESPACE
 
@@ -72,17 +72,26 @@ def test_forbidden_names_the_missing_rbac_rule(
     assert caught.value.rule in api.RBAC_RULES
 
 
-@pytest.mark.parametrize(
-    ("verb", "resource"), [("watch", "pods"), ("list", "events"), ("get", "pods/log")]
-)
+@pytest.mark.parametrize(("verb", "resource"), [("watch", "pods"), ("list", "events")])
 def test_forbidden_while_waiting_names_the_rule_too(
     cluster: Cluster, verb: str, resource: str
 ) -> None:
     cluster.kube.deny(verb, resource)
     deployer = cluster.deployer()
-    record = deployer.deploy(0, {"definitely-not-a-flag": True})  # a crash reads the pod log
+    record = deployer.deploy(0, {})
     with pytest.raises(RbacDenied, match=f"verb={verb} resource={resource} apiGroup="):
         deployer.wait_ready(record, 20)
+
+
+def test_an_unreadable_log_does_not_hide_the_verdict(cluster: Cluster) -> None:
+    cluster.kube.deny("get", "pods/log")
+    deployer = cluster.deployer()
+    record = deployer.deploy(0, {"definitely-not-a-flag": True})
+    with pytest.raises(Infeasible) as caught:
+        deployer.wait_ready(record, 20)
+    assert caught.value.reason.startswith("CrashLoopBackOff")
+    assert "verb=get resource=pods/log" in caught.value.reason
+    assert "verb=get resource=pods/log" in deployer.logs(record)  # engine.log says why
 
 
 def test_a_missing_runtime_or_namespace_is_bad_input(cluster: Cluster) -> None:

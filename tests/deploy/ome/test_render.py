@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from steps.deploy.ome.command import set_flags
 from steps.engines import get_engine
 from steps.errors import TaskError
 from steps.records import Scalar
+from steps.spec import load_task
 from tests.deploy.ome.helpers import ome_task
 from tests.kube.fixtures import ome_crd, require_ome, runtime_sample, samples
 
@@ -171,3 +173,17 @@ def test_every_sample_runtime_is_usable() -> None:
         name = runtime["metadata"]["name"]
         manifest = _render({"tp-size": 2}, runtime, runtime=name)
         assert _value(_command(manifest), "--tp-size") == ["2"]
+
+
+def test_the_sglang_ome_example_renders_valid_manifests(repo: Path) -> None:
+    task = load_task(repo / "examples" / "sglang-ome.yaml")
+    runtime = runtime_sample(task.deploy.runtime or "")
+    candidates: list[dict[str, Scalar]] = [
+        {},
+        {"tp-size": 2, "mem-fraction-static": 0.85, "chunked-prefill-size": 4096,
+         "schedule-policy": "lpm", "max-running-requests": 128},
+    ]  # fmt: skip
+    for flags in candidates:
+        manifest = render_inferenceservice(task, "sglang-ome-20250101", 7, flags, runtime)
+        assert ome_crd("inferenceservices").problems(manifest) == []
+        assert manifest["metadata"]["namespace"] == "autotuner"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 
 import pytest
 
@@ -16,7 +17,7 @@ from tests.kube.ome_controller import Candidate, Outcome
 pytestmark = pytest.mark.shared
 
 
-def _always(outcome: Outcome):  # type: ignore[no-untyped-def]
+def _always(outcome: Outcome) -> Callable[[Candidate], Outcome]:
     return lambda candidate: outcome
 
 
