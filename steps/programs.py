@@ -220,8 +220,10 @@ def step_teardown(ctx: StudyContext, slot: int, *, interrupted: bool = False) ->
     record = ctx.store.read_model_or_none(ctx.layout.deploy(slot), DeployRecord)
     if record is not None:
         deployer = get_deployer(ctx.task, ctx.study)
+        # logs first: an OME teardown deletes the pods that hold them
+        logs = deployer.logs(record)
         deployer.teardown(record)
-        _save_logs(ctx, slot, deployer.logs(record))
+        _save_logs(ctx, slot, deployer.logs(record) or logs)
     if interrupted or ctx.result(slot) is not None:
         return
     if ctx.store.exists(ctx.layout.params(slot)):

@@ -18,14 +18,15 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from pipelines.executor import warm
+
 KILL_GRACE_S = 10.0  # Kubernetes' default terminationGracePeriodSeconds is 30; steps stop fast
 
 
-class Attempt:
+class _Exec:
+    """A step exec'd as a program of its own."""
+
     def __init__(self, argv: Sequence[str], env: Mapping[str, str], log_path: Path) -> None:
-        """Start ``argv``; raise OSError when it cannot start (missing program...)."""
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed when the attempt ends
         try:
             self.proc = subprocess.Popen(  # argv list, never a shell
@@ -39,7 +40,49 @@ class Attempt:
         except OSError:
             self._log.close()
             raise
-        self.pgid = self.proc.pid
+        self.pid = self.proc.pid
+
+    def exited(self) -> bool:
+        try:
+            info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        return info is not None
+
+    def wait(self) -> int:
+        code = self.proc.wait()
+        self._log.close()
+        return code
+
+
+class _Warm:
+    """An ``autotune`` step forked from the warm step server (see ``warm``)."""
+
+    def __init__(self, args: Sequence[str], env: Mapping[str, str], log_path: Path) -> None:
+        self.process = warm.start(args, env, log_path)
+        assert self.process.pid is not None
+        self.pid = self.process.pid
+
+    def exited(self) -> bool:
+        return self.process.exitcode is not None
+
+    def wait(self) -> int:
+        self.process.join()
+        code = self.process.exitcode
+        self.process.close()
+        return -1 if code is None else code
+
+
+class Attempt:
+    def __init__(self, argv: Sequence[str], env: Mapping[str, str], log_path: Path) -> None:
+        """Start ``argv``; raise OSError when it cannot start (missing program...)."""
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_path
+        args = warm.step_args(argv)
+        self._child: _Exec | _Warm = (
+            _Exec(argv, env, log_path) if args is None else _Warm(args, env, log_path)
+        )
+        self.pgid = self._child.pid
         self.started = time.monotonic()
         self.returncode: int | None = None
         self._stop_sent: float | None = None
@@ -56,8 +99,7 @@ class Attempt:
         # The leader is a zombie: its pid (the group id) cannot be reused until it is
         # reaped, so killing the group now cannot hit an unrelated process.
         self._signal(signal.SIGKILL)
-        self.returncode = self.proc.wait()
-        self._log.close()
+        self.returncode = self._child.wait()
         return self.returncode
 
     def stop(self, reason: str) -> None:
@@ -76,11 +118,7 @@ class Attempt:
         return str(128 - code if code < 0 else code)
 
     def _exited(self) -> bool:
-        try:
-            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
-        except ChildProcessError:
-            return True
-        return info is not None
+        return self._child.exited()
 
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):

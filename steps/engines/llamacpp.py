@@ -15,19 +15,23 @@ from pathlib import Path
 from steps.engines.base import Engine, Flag, Scalar
 from steps.errors import TaskError
 
-_CACHE = Path(os.environ.get("AUTOTUNE_CACHE", Path.home() / ".cache" / "inference-autotuner"))
+
+def cache_root() -> Path:
+    """Where built engines are cached; read at call time, never frozen at import."""
+    return Path(os.environ.get("AUTOTUNE_CACHE", Path.home() / ".cache" / "inference-autotuner"))
 
 
 def find_llama_server(binary: str | None = None) -> str:
     """The llama-server to run: the task's, $LLAMA_SERVER, PATH, then the cached build."""
     candidates = [binary, os.environ.get("LLAMA_SERVER"), shutil.which("llama-server")]
-    candidates += sorted(glob.glob(str(_CACHE / "llama.cpp" / "*" / "bin" / "llama-server")))
+    cache = cache_root()
+    candidates += sorted(glob.glob(str(cache / "llama.cpp" / "*" / "bin" / "llama-server")))
     for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     raise TaskError(
         "engine.binary: no llama-server found (looked at engine.binary, $LLAMA_SERVER, PATH, "
-        f"{_CACHE}/llama.cpp/*/bin); run `make setup` to build it"
+        f"{cache}/llama.cpp/*/bin); run `make setup` to build it"
     )
 
 
