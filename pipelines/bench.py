@@ -99,11 +99,13 @@ def orchestration_overhead(trials: int = 3) -> dict[str, Any]:
         task_file = Path(tmp) / "task.yaml"
         task_file.write_text(yaml.safe_dump(_overhead_task(trials)))
         store_dir = Path(tmp) / "store"
+        started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "steps", "run", str(task_file), "--store", str(store_dir)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        run_wall = time.perf_counter() - started
         store = LocalStore(store_dir)
         status = json.loads(store.read_text("studies/bench-overhead/workflow/status.json"))
         rows = []
@@ -124,7 +126,17 @@ def orchestration_overhead(trials: int = 3) -> dict[str, Any]:
                 }
             )
     median = statistics.median(r["overhead_pct"] for r in rows)
-    return {"slots": rows, "median_overhead_pct": median, "within_target": median <= 2.0}
+    measured = sum(r["engine_start_s"] + r["benchmark_s"] for r in rows)
+    # Argo-style timestamps are whole seconds; the whole run's wall clock is exact and
+    # also charges validation, compile, init and the report to the trials
+    whole = (run_wall - measured) / trials
+    return {
+        "slots": rows,
+        "median_overhead_pct": median,
+        "whole_run_overhead_per_trial_s": round(whole, 2),
+        "whole_run_overhead_pct": round(100 * whole * trials / run_wall, 1),
+        "within_target": median <= 2.0,
+    }
 
 
 def _overhead_task(trials: int) -> dict[str, Any]:

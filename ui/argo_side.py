@@ -10,14 +10,16 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from pipelines import naming
 from pipelines.executor.status import parse_timestamp
 from steps.errors import AutotuneError
 from steps.spec import Task
+from steps.store import Store
 from ui.settings import ArgoSettings
-from ui.studies import StudySummary
+from ui.studies import StudySummary, best_text, load_data
 
 CLUSTER_STORE = "s3://inference-autotuner"
 UNAVAILABLE = "The Argo client (pipelines.argo) is not part of this build yet."
@@ -69,8 +71,27 @@ def workflow(target: ArgoSettings, name: str) -> dict[str, Any]:
     return _call(target, lambda c: c.get(name))
 
 
-def list_studies(target: ArgoSettings) -> list[StudySummary]:
-    return [summary(wf) for wf in _call(target, lambda c: c.list_workflows())]
+def list_studies(target: ArgoSettings, store: Store | None = None) -> list[StudySummary]:
+    """The autotuner's runs in the namespace, newest first; the best objective too where
+    the run's store is ``store`` (the app's own: the one it can read)."""
+    found = []
+    for wf in _call(target, lambda c: c.list_workflows()):
+        row = summary(wf)
+        if store is not None and study_store(wf) == store.uri:
+            best, slot = best_text(load_data(store, row.study))
+            row = replace(row, best=best, best_slot=slot)
+        found.append(row)
+    return found
+
+
+def study_store(wf: dict[str, Any]) -> str:
+    """The store URI the run's steps use ("" for a workflow that is not a study)."""
+    from pipelines.argo.slots import store_of
+
+    try:
+        return store_of(wf)
+    except AutotuneError:
+        return ""
 
 
 def summary(wf: dict[str, Any]) -> StudySummary:

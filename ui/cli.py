@@ -18,18 +18,17 @@ from steps.errors import TaskError
 
 APP = Path(__file__).resolve().parent / "app.py"
 DEFAULT_PORT = 8501  # Streamlit's own default
+LOOPBACK = "127.0.0.1"
 
 
-def streamlit_argv(port: int, address: str = "127.0.0.1") -> list[str]:
+def streamlit_argv(port: int) -> list[str]:
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.address", address,
+        "--server.address", LOOPBACK,  # only this machine can open the app
         "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "minimal",  # no "Deploy" button: this app runs here
-        # the app's own modules change under a developer's hands; pages reload anyway
-        "--server.runOnSave", "false",
     ]  # fmt: skip
 
 
@@ -43,21 +42,16 @@ def streamlit_argv(port: int, address: str = "127.0.0.1") -> list[str]:
     help="Results store the app reads and runs into: a folder, file:///path or s3://bucket/prefix.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
-@click.option(
-    "--address",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on (loopback: only this machine can open the app).",
-)
 @guarded
-def ui_cmd(store_uri: str, port: int, address: str) -> None:
-    """Start the web app: new study form, studies, live study pages, schedules."""
+def ui_cmd(store_uri: str, port: int) -> None:
+    """Start the web app on 127.0.0.1 (this machine only): new study form, studies,
+    live study pages, schedules."""
     from steps.store import open_store
 
     if port in RESERVED_PORTS:
         raise TaskError(f"--port {port} is reserved (the Kubernetes Dashboard's); pick another")
     store = open_store(store_uri)  # refuse a bad URI here, not on the first page
     env = {**os.environ, "AUTOTUNE_STORE": store.uri}
-    click.echo(f"store: {store.uri}\napp: http://{address}:{port}/", err=True)
-    argv = streamlit_argv(port, address)
+    click.echo(f"store: {store.uri}\napp: http://{LOOPBACK}:{port}/", err=True)
+    argv = streamlit_argv(port)
     os.execvpe(argv[0], argv, env)  # the app replaces this process: Ctrl-C reaches it

@@ -46,7 +46,7 @@ class ArgoSettings:
     """How to reach Argo: the server and namespace can be typed in, the token cannot."""
 
     server: str = ""
-    namespace: str = "argo"
+    namespace: str = "default"
     ui_url: str = ""  # the Argo UI, for "open the node" links; default: the server
 
     @classmethod
@@ -56,7 +56,7 @@ class ArgoSettings:
             server = f"https://{server}"  # the argo CLI's ARGO_SERVER is host:port
         return cls(
             server=server,
-            namespace=os.environ.get(ARGO_NAMESPACE_ENV) or "argo",
+            namespace=os.environ.get(ARGO_NAMESPACE_ENV) or "default",
             ui_url=os.environ.get(ARGO_UI_ENV, ""),
         )
 

@@ -21,7 +21,9 @@ from ui.report_files import ReportFiles, read_report
 from ui.runs import Runner, read_runner
 from ui.studies import StudySummary, load_data, summarize
 
-RETRYABLE_STATES = ("failed", "infeasible")
+# "infeasible" is a measured answer (SLO violated, engine refused the flags): rerunning
+# it asks the same question again; a failed step (its node) or a failed trial is worth it
+RETRYABLE_STATES = ("failed",)
 
 
 @dataclass
@@ -45,7 +47,7 @@ class PageData:
         return self.runner is not None and self.runner.alive()
 
     def retryable(self) -> list[int]:
-        """Slots worth a retry: failed in the workflow, or decided failed / infeasible."""
+        """Slots worth a retry: a step failed in the workflow, or the trial failed."""
         slots = set(self.grid.failed_slots())
         if self.data is not None:
             slots |= {t.slot for t in self.data.trials if t.state in RETRYABLE_STATES}
@@ -105,3 +107,19 @@ def _with_records(page: PageData) -> PageData:
             if reason and cell.phase in FAILED_PHASES and reason not in cell.message:
                 cell.message = f"{cell.message}; trial {row.slot}: {reason}".lstrip("; ")
     return page
+
+
+def load_page(store: Store, study: str | None, argo_run: str | None, target: Any) -> PageData:
+    """The page's data: an Argo run (``argo_run`` on ``target``) or a local ``study``.
+
+    The app reads an Argo study's records only from its own store: another store may
+    be unreachable from here (MinIO inside the cluster).
+    """
+    if argo_run:
+        from ui import argo_side
+
+        wf = argo_side.workflow(target, argo_run)
+        return load_argo(wf, store if argo_side.study_store(wf) == store.uri else None)
+    if study is None:
+        raise ValueError("a local study page needs a study id")
+    return load_local(store, study)

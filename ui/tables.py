@@ -6,6 +6,7 @@ the column names and number formats change for the page.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -36,3 +37,19 @@ def leaderboard_frame(rows: list[dict[str, Any]], task: Task) -> pd.DataFrame:
         names[o.column] = f"{o.label} {'↑' if o.maximize else '↓'}"
     # a tuned flag's column is "--name": keep it, it is what the engine is given
     return frame.rename(columns=names)
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as the text a person reads: whole numbers as such, no exponents, about
+    four significant digits, nothing where a value is missing (a running trial)."""
+    return frame.apply(lambda column: column.map(_cell)) if not frame.empty else frame
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() or abs(value) >= 1000:
+            return f"{value:.0f}"
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
+    return str(value)

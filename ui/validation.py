@@ -71,12 +71,15 @@ def section_of(problem: str) -> str:
     return GENERAL
 
 
-def preview(
-    task: Task, store_uri: str, kind: str = "workflow", namespace: str | None = None
-) -> str:
-    """The manifest the submit would run, as YAML (compile problems raise TaskError)."""
+def preview(task: Task, store_uri: str, kind: str = "workflow", cluster: bool = False) -> str:
+    """The manifest a submit would run, as YAML: for the local executor, or in cluster mode
+    as Argo gets it (compile problems raise TaskError)."""
     from pipelines.compile import compile_task, to_yaml
     from pipelines.options import CompileOptions
 
-    options = CompileOptions(store=store_uri, kind=kind, namespace=namespace)  # type: ignore[arg-type]
+    options = CompileOptions(
+        store=store_uri,
+        kind=kind,  # type: ignore[arg-type]  # "workflow" or "cron", from the caller
+        mode="cluster" if cluster else "local",
+    )
     return to_yaml(compile_task(task, options))

@@ -71,7 +71,9 @@ def best_trial(trials: Sequence[Trial], objectives: Sequence[ObjectiveInfo]) -> 
 
 
 def baseline_trial(trials: Sequence[Trial]) -> Trial | None:
-    return next((t for t in trials if t.kind == "baseline" and t.complete), None)
+    """The baseline when it was measured: engine defaults that break an SLO still give
+    the reference a gain is counted from (and the gain says so)."""
+    return next((t for t in trials if t.kind == "baseline" and t.values), None)
 
 
 def gain_pct(value: float, base: float, objective: ObjectiveInfo) -> float | None:
@@ -105,7 +107,7 @@ def gains(
 ) -> list[Gain]:
     """The best trial against the complete baseline, one entry per objective."""
     if best is None or baseline is None:
-        why = "no complete trial" if best is None else "no complete baseline trial"
+        why = "no complete trial" if best is None else "the baseline was not measured"
         return [Gain(o, None, None, None, why) for o in objectives]
     assert best.values is not None and baseline.values is not None
     out = []
@@ -120,5 +122,8 @@ def gains(
             note = NOISE_NOTE
         else:
             note = ""
+        if baseline.state == "infeasible":
+            caveat = "the baseline violates an SLO"
+            note = f"{note}; {caveat}" if note else caveat
         out.append(Gain(o, value, base, pct, note))
     return out

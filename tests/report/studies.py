@@ -92,7 +92,7 @@ def add_trial(
         store.write_model(layout.deploy(slot), deploy)
     if state is None:
         return
-    if values is None and metrics is not None and state == "complete":
+    if values is None and metrics is not None and state in ("complete", "infeasible"):
         values = values_of(objective or {}, metrics)
     result = TrialResult(
         slot=slot,

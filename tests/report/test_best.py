@@ -25,7 +25,7 @@ def no_llama_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A machine where llama-server was never built: every lookup comes up empty."""
     monkeypatch.delenv("LLAMA_SERVER", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
-    monkeypatch.setattr(llamacpp, "_CACHE", tmp_path / "no-cache")
+    monkeypatch.setenv("AUTOTUNE_CACHE", str(tmp_path / "no-cache"))
 
 
 def test_best_command_launches_the_best_flags(tmp_path: Path, no_llama_server: None) -> None:

@@ -118,14 +118,27 @@ def test_study_with_only_a_task(tmp_path: Path) -> None:
     assert store.read_text(LAYOUT.report("leaderboard.csv")) == ""
 
 
-def test_complete_baseline_missing_gives_na_gain(tmp_path: Path) -> None:
+def test_unmeasured_baseline_gives_na_gain(tmp_path: Path) -> None:
     store = new_store(tmp_path)
     add_trial(store, 0, None, "infeasible", kind="baseline", reason="OOMKilled")
     add_trial(store, 1, {"parallel": 2, "threads": 2, "ubatch-size": 64}, "complete",
               metrics=run(120.0, 600.0))  # fmt: skip
     summary = build_report(store, STUDY)
     assert summary.best_slot == 1
-    assert summary.gains == ["output throughput (tok/s): n/a (no complete baseline trial)"]
+    assert summary.gains == ["output throughput (tok/s): n/a (the baseline was not measured)"]
+
+
+def test_baseline_that_violates_an_slo_still_gives_the_gain(tmp_path: Path) -> None:
+    store = new_store(tmp_path)
+    add_trial(store, 0, {}, "infeasible", kind="baseline", reason="SLO violated",
+              metrics=run(60.0, 9000.0))  # fmt: skip
+    add_trial(store, 1, {"parallel": 2, "threads": 2, "ubatch-size": 64}, "complete",
+              metrics=run(120.0, 600.0))  # fmt: skip
+    summary = build_report(store, STUDY)
+    assert summary.best_slot == 1
+    assert summary.gains == [
+        "output throughput (tok/s): +100.0% (60 -> 120 tok/s); the baseline violates an SLO"
+    ]
 
 
 def test_two_objectives_report_the_front(tmp_path: Path) -> None:

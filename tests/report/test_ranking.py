@@ -104,7 +104,7 @@ def test_gain_notes_noise_and_missing_records() -> None:
     assert gains(base, base, [THROUGHPUT])[0].note == "the baseline is the best config"
     missing = gains(trial(1, [110.0]), None, [THROUGHPUT])[0]
     assert missing.percent is None
-    assert missing.text() == "output throughput (tok/s): n/a (no complete baseline trial)"
+    assert missing.text() == "output throughput (tok/s): n/a (the baseline was not measured)"
     assert gains(None, base, [THROUGHPUT])[0].note == "no complete trial"
 
 

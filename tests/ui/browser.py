@@ -17,17 +17,13 @@ from typing import Any
 
 import pytest
 
+from steps.deploy.process import free_port
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    from steps.deploy.process import free_port as port
-
-    return port()
 
 
 @contextmanager

@@ -172,3 +172,10 @@ def test_the_compiled_preview_and_export_follow_the_form(ui_env: UiEnv) -> None:
     code = [c.value for c in at.code if "kind: Workflow" in c.value]
     assert code and "preview-me" in code[0]
     assert "generateName: preview-me-" in code[0]
+
+
+def test_the_preview_can_show_what_argo_would_get(ui_env: UiEnv) -> None:
+    at = form(ui_env)
+    at = at.radio(key="preview_target").set_value("Argo (cluster mode)").run()
+    [code] = [c.value for c in at.code if "kind: Workflow" in c.value]
+    assert "podGC" in code and "s3://inference-autotuner" in code

@@ -63,7 +63,7 @@ def test_the_study_page_of_a_finished_real_study(
     assert phases["slot 0"] == ["Succeeded"] * 7 and phases["slot 1"] == ["Succeeded"] * 7
     assert phases["report"] == ["Succeeded"]
     board = at.dataframe[0].value
-    assert len(board) == 2 and list(board["rank"]) == [1, 2]
+    assert len(board) == 2 and list(board["rank"]) == ["1", "2"]
     assert "output throughput (tok/s) ↑" in board.columns
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2  # objective per trial, throughput vs latency

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import argo_side, settings
 from ui.studies import study_names
-from ui.study_page import PageData, load_argo, load_local
+from ui.study_page import load_page
 from ui.textfmt import plain
 from ui.views import actions, argo_actions, report_view, study_view, trial_view
 from ui.views.feedback import show_flash
@@ -30,19 +30,8 @@ elif study not in study_names(store):
     st.stop()
 
 
-def load() -> PageData:
-    if argo_run:
-        wf = argo_side.workflow(target, argo_run)
-        from pipelines.argo.slots import store_of
-
-        same = store_of(wf) == store.uri  # the app reads records only from its own store
-        return load_argo(wf, store if same else None)
-    assert study is not None
-    return load_local(store, study)
-
-
 try:
-    first = load()
+    first = load_page(store, study, argo_run, target)
 except argo_side.ArgoProblem as exc:
     st.title(f"Workflow {argo_run}")
     st.error(plain(str(exc)))
@@ -54,7 +43,7 @@ show_flash()
 @st.fragment(run_every=settings.REFRESH_S if first.live else None)
 def live() -> None:
     try:
-        page = load()
+        page = load_page(store, study, argo_run, target)
     except argo_side.ArgoProblem as exc:
         st.error(plain(str(exc)))
         return

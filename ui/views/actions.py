@@ -11,15 +11,17 @@ from ui.views.feedback import run_action
 
 
 def local_actions(store: Store, page: PageData) -> None:
-    left, middle, right = st.columns([1, 2, 2], vertical_alignment="bottom")
     stop_help = "SIGTERM to the run: its steps stop and every engine is torn down"
-    if page.runner_alive and left.button(
+    if page.runner_alive and st.button(
         "Stop the study", type="primary", key=f"stop_{page.study}", help=stop_help
     ):
         run_action(lambda: runs.stop(store, page.study), "Stopping: engines are being torn down.")
+    if page.live and not page.runner_alive:
+        st.caption("Started outside this app: stop it where it runs (Ctrl-C on `autotune run`).")
     retryable = page.retryable()
-    if retryable and not page.runner_alive:
-        slot = middle.selectbox("Failed slot", retryable, key=f"retry_slot_{page.study}")
+    if retryable and not page.live:
+        left, right, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+        slot = left.selectbox("Failed slot", retryable, key=f"retry_slot_{page.study}")
         retry_help = "forget the slot's records and run it again, then the report"
         if right.button(f"Retry slot {slot}", key=f"retry_{page.study}", help=retry_help):
             run_action(

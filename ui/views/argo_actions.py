@@ -14,9 +14,8 @@ from ui.views.feedback import run_action
 
 def argo_actions(target: ArgoSettings, page: PageData) -> None:
     name = page.summary.workflow
-    left, middle, right = st.columns([1, 2, 2], vertical_alignment="bottom")
     stop_help = "argo stop: the exit handler still tears the engines down"
-    if page.live and left.button(
+    if page.live and st.button(
         "Stop the study", type="primary", key=f"argo_stop_{name}", help=stop_help
     ):
         run_action(
@@ -24,7 +23,8 @@ def argo_actions(target: ArgoSettings, page: PageData) -> None:
         )
     retryable = page.grid.failed_slots()
     if retryable and not page.live:
-        slot = middle.selectbox("Failed slot", retryable, key=f"argo_retry_slot_{name}")
+        left, right, _ = st.columns([2, 1, 2], vertical_alignment="bottom")
+        slot = left.selectbox("Failed slot", retryable, key=f"argo_retry_slot_{name}")
         retry_help = "delete the slot's records, then Argo retries the slot's nodes"
         if right.button(f"Retry slot {slot}", key=f"argo_retry_{name}", help=retry_help):
             run_action(

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from steps.errors import TaskError
-from ui import settings
+from ui import argo_side, settings
 from ui.submit import study_exists, study_problem, submit_local, task_to_submit
 from ui.taskfile import Imported, export_yaml, import_path, import_text
 from ui.textfmt import plain
@@ -71,14 +71,20 @@ def export_and_preview(checked: Checked) -> None:
         right.caption("The export holds the draft as it is; fix the problems to validate it.")
         return
     with st.expander("Preview: the compiled Argo Workflow"):
-        kind = "cron" if checked.task.pipeline.schedule else "workflow"
+        target = st.radio(
+            "Compiled for", ["this machine", "Argo (cluster mode)"], horizontal=True,
+            key="preview_target",
+        )  # fmt: skip
+        cluster = target != "this machine"
+        kind = "cron" if cluster and checked.task.pipeline.schedule else "workflow"
+        store = argo_side.CLUSTER_STORE if cluster else _preview_store()
         try:
-            text = preview(checked.task, _preview_store(), kind)
+            text = preview(checked.task, store, kind, cluster)
         except TaskError as exc:
             for line in exc.problems:
                 st.error(plain(line))
             return
-        st.caption(f"{kind} manifest, store {_preview_store()}")
+        st.caption(f"{kind} manifest, store {store}")
         st.code(text, language="yaml")
 
 

@@ -79,7 +79,7 @@ def argo_section() -> list[StudySummary]:
         st.caption(argo_side.UNAVAILABLE)
         return []
     try:
-        summaries = argo_side.list_studies(target)
+        summaries = argo_side.list_studies(target, settings.store())
     except argo_side.ArgoProblem as exc:
         st.error(plain(str(exc)))
         return []

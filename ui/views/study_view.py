@@ -10,7 +10,7 @@ from ui.charts import objective_chart, pareto_chart
 from ui.grid_html import grid_html, legend_html
 from ui.phases import PHASE_COLOURS, symbol
 from ui.study_page import PageData
-from ui.tables import leaderboard_frame
+from ui.tables import display_frame, leaderboard_frame
 from ui.textfmt import plain, took, when
 
 # leaderboard columns people read first; the flags follow, the reason last
@@ -62,12 +62,8 @@ def leaderboard(page: PageData) -> None:
     frame = leaderboard_frame(page.leaderboard, page.data.task) if page.data else pd.DataFrame()
     order = [c for c in _FIRST if c in frame] + [c for c in frame if c not in _FIRST]
     frame = frame[order]
-    numeric = frame.select_dtypes("number").columns
-    st.dataframe(
-        frame.style.format({c: "{:.4g}" for c in numeric if c not in ("rank", "slot")}, na_rep=""),
-        hide_index=True,
-        width="stretch",
-    )
+    # as text: st.dataframe shows a missing number as "None", which reads like a value
+    st.dataframe(display_frame(frame), hide_index=True, width="stretch")
 
 
 def plots(page: PageData) -> None:
