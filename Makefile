@@ -44,7 +44,7 @@ bench: setup ## Orchestration overhead, suggest latency, compile time and size (
 	LLAMA_SERVER="$$(cat $(VENV)/.llama-server)" $(BIN)/python -m pipelines.bench
 
 ui: setup ## Start the Streamlit app
-	$(BIN)/autotune ui
+	$(BIN)/autotune ui --store $(STORE)
 
 clean: ## Remove the venv, the demo model and local runs (the llama-server cache stays)
 	rm -rf $(VENV) $(MODEL) $(STORE) .mypy_cache .ruff_cache .pytest_cache

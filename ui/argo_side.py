@@ -160,25 +160,8 @@ def retry_slot(target: ArgoSettings, name: str, slot: int) -> str:
 
 
 def stop(target: ArgoSettings, name: str) -> None:
-    """``argo stop``: the workflow stops and its exit handler (teardown) still runs.
-
-    ``ArgoClient`` has no stop yet, so this asks hera's service directly, with the
-    client's error translation.
-    """
-    from hera.workflows.models import WorkflowStopRequest
-
-    from pipelines.argo.errors import translated
-
-    def run(client: Any) -> None:
-        service = client.connection.service()
-        request = WorkflowStopRequest(name=name, namespace=target.namespace)
-        try:
-            with translated(client.connection, f"workflow {name}", "stop"):
-                service.stop_workflow(name, request, namespace=target.namespace)
-        finally:
-            service.close()
-
-    _call(target, run)
+    """``argo stop``: the workflow stops and its exit handler (teardown) still runs."""
+    _call(target, lambda client: client.stop(name))
 
 
 def node_url(target: ArgoSettings, name: str, node_id: str) -> str:

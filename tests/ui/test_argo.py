@@ -115,6 +115,8 @@ def test_stop_asks_argo_to_stop_the_run(argo: FakeArgoServer, ui_env: UiEnv) -> 
     at = stop.click().run()
     [call] = argo.calls("PUT", "/demo-run01/stop")
     assert call.authorized and call.body == {"name": "demo-run01", "namespace": NAMESPACE}
+    assert argo.workflow(NAMESPACE, "demo-run01")["spec"]["shutdown"] == "Stop"
+    assert "Stop requested: the exit handler tears down." in texts(at)
     no_token(at)
 
 

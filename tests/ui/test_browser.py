@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,17 +19,16 @@ ARTIFACTS = REPO / "test-artifacts"
 STUDY = "ui-browser"
 
 pytestmark = [pytest.mark.slow, pytest.mark.engine, pytest.mark.genai_bench]
+GRID_SCRIPT = """() => Array.from(document.querySelectorAll("table.at-grid tr")).map(
+    tr => Array.from(tr.querySelectorAll("td")).map(
+        (td, i) => i === 0 ? td.innerText.trim() : td.getAttribute("data-phase")))"""
 
 
-def grid_state(page: object) -> dict[str, list[str]]:
-    """Phases of the node grid as the browser shows them (row label -> cells)."""
-    rows = page.locator("table.at-grid tr").all()  # type: ignore[attr-defined]
-    state = {}
-    for row in rows:
-        cells = row.locator("td").all()
-        if cells:
-            state[cells[0].inner_text()] = [c.get_attribute("data-phase") for c in cells[1:]]
-    return state
+def grid_state(page: Any) -> dict[str, list[str]]:
+    """Phases of the node grid as the browser shows them (row label -> cells), read in
+    one go: the page redraws the grid every couple of seconds."""
+    rows = page.evaluate(GRID_SCRIPT)
+    return {row[0]: row[1:] for row in rows if row}
 
 
 def all_succeeded(state: dict[str, list[str]], slots: int) -> bool:
