@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-import steps.engines.llamacpp as llamacpp
 from steps.records import DeployRecord
 from steps.report import build_report
 from steps.report.command import engine_argv
