@@ -182,8 +182,14 @@ def step_benchmark(ctx: StudyContext, slot: int) -> BenchRecord | None:
     api_key = os.environ.get(api_key_env) if api_key_env else None
     with tempfile.TemporaryDirectory(prefix=f"bench-{ctx.study}-{slot}-") as tmp:
         try:
+            # genai-bench's Excel and plots cost 6-8 s a run and the report draws its own
             outcome = run_benchmark(
-                ctx.task, record.endpoint, record.served_model_name, Path(tmp), api_key=api_key
+                ctx.task,
+                record.endpoint,
+                record.served_model_name,
+                Path(tmp),
+                api_key=api_key,
+                reports=False,
             )
         except TrialFailed as exc:
             ctx.store.upload_dir(Path(tmp), ctx.layout.bench_dir(slot))

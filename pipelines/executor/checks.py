@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pipelines.executor import artifacts
 from pipelines.executor.spec import Template, Workflow
 from pipelines.executor.substitute import tag_problem, tags
 
@@ -38,6 +39,7 @@ def check_workflow(workflow: Workflow) -> list[str]:
                 )
     for template in templates.values():
         problems.extend(_template_problems(template, workflow))
+        problems.extend(_cluster_problems(template, workflow))
     if not problems:
         problems.extend(_recursion(workflow))
     return problems
@@ -66,6 +68,32 @@ def _template_problems(template: Template, workflow: Workflow) -> list[str]:
     return problems
 
 
+def _cluster_problems(template: Template, workflow: Workflow) -> list[str]:
+    """Where cluster mode's fields may appear: where the compiler puts them, nowhere else."""
+    path, problems = template.path, []
+    if template.semaphores and not template.is_dag:
+        problems.append(
+            f"{path}.synchronization: supported on dag templates only (the compiler puts "
+            "the GPU semaphore on the trial DAG)"
+        )
+    if template.outputs and template.container is None:
+        problems.append(f"{path}.outputs: output artifacts are supported on containers only")
+    if template.container is not None:
+        for artifact in artifacts.uncovered(template.container.argv, template.outputs):
+            problems.append(
+                f"{path}.outputs.artifacts[{artifact.name}].path: {artifact.path!r} is not "
+                "under a folder the container's args name (as --artifacts DIR); steps share "
+                "one filesystem here, and each attempt gets a private copy of that folder"
+            )
+    for task in template.tasks:
+        if task.when is not None and template.name != workflow.on_exit:
+            problems.append(
+                f"{path}.dag.tasks[{task.name}].when: supported only in the exit handler's "
+                "DAG (spec.onExit), where {{workflow.status}} is the workflow's outcome"
+            )
+    return problems
+
+
 def _strings(template: Template) -> Iterator[tuple[str, str]]:
     """Every string the executor substitutes into, with where it sits."""
     if template.container is not None:
@@ -78,6 +106,8 @@ def _strings(template: Template) -> Iterator[tuple[str, str]]:
     for task in template.tasks:
         for name, value in task.arguments:
             yield f"dag.tasks[{task.name}].arguments[{name}]", value
+        if task.when is not None:
+            yield f"dag.tasks[{task.name}].when", task.when
     for key, value in template.labels:
         yield f"metadata.labels[{key}]", value
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from pipelines.executor import retry_expression
+from pipelines.executor import artifacts, retry_expression, secrets
 from pipelines.executor.durations import humanize
 from pipelines.executor.process import Attempt
 from pipelines.executor.runtime import Runtime
@@ -24,6 +24,7 @@ from pipelines.executor.spec import (
     SUCCEEDED,
     TYPE_POD,
     TYPE_RETRY,
+    OutputArtifact,
     Template,
 )
 from pipelines.executor.status import Node
@@ -49,6 +50,7 @@ class ContainerRun:
         self.argv = rt.argv([render(part, scope) for part in template.container.argv])
         self.env = {**rt.base_env}
         self.env.update({k: render(v, scope) for k, v in template.container.env})
+        self.env.update({ref.env: rt.secrets[ref] for ref in template.container.secret_env})
         kind = TYPE_RETRY if template.retry else TYPE_POD
         self.node = rt.node(name, display, kind, template.name, boundary, inputs)
         self.attempts: list[Node] = []
@@ -82,8 +84,11 @@ class ContainerRun:
     def launch(self) -> None:
         """Start the queued attempt (the scheduler found room for it)."""
         node, now = self.current, time.time()
+        argv = self.argv
+        if self.template.outputs:  # a fresh "pod filesystem" for each attempt
+            argv = artifacts.private_argv(argv, self.template.outputs, self.rt.attempt_root(node))
         try:
-            self.process = Attempt(self.argv, self.env, self.rt.log_path(node))
+            self.process = Attempt(argv, self.env, self.rt.log_path(node))
         except OSError as exc:
             node.exit_code = "-1"
             self._ended(ERROR, f"failed to start {self.argv[0]!r}: {exc.strerror or exc}", now)
@@ -104,9 +109,13 @@ class ContainerRun:
             self.process = None
             self.rt.running.remove(self)
             self.current.exit_code = process.exit_code()
+            secrets.scrub(process.log_path, self.rt.secrets.values())
             self.rt.finished_logs.append((self.current, process.log_path))
+            missing = self._save_outputs()
             if process.stop_reason is not None:
                 self._ended(FAILED, process.stop_reason, now)
+            elif code == 0 and missing:
+                self._ended(ERROR, artifacts.missing_message(missing), now)
             elif code == 0:
                 self._ended(SUCCEEDED, "", now)
             else:
@@ -118,6 +127,20 @@ class ContainerRun:
             self._queue()
             return True
         return False
+
+    def _save_outputs(self) -> list[OutputArtifact]:
+        """Copy the attempt's artifacts out of its root; the required ones that are missing."""
+        if not self.template.outputs:
+            return []
+        node = self.current
+        copies, missing = artifacts.collect(
+            self.template.outputs, self.rt.attempt_root(node), self.rt.artifact_dir(node)
+        )
+        for artifact, copy in copies:
+            entry = {"name": artifact.name, "path": artifact.path}
+            node.artifacts.append(entry)
+            self.rt.finished_artifacts.append((node, entry, copy))
+        return missing
 
     def abort(self, message: str, now: float) -> None:
         if self.process is not None:

@@ -6,6 +6,11 @@ DAG ends when every task has ended. Its phase comes from its leaf tasks (the one
 task depends on): an Omitted leaf inherits the phase of the branch that led to it,
 a Failed or Error branch winning over a Succeeded one. So a trial whose teardown (its
 only leaf) ran and succeeded is Succeeded even though a step before it failed.
+
+A task whose ``depends`` holds is then checked against its ``when`` (``when``): false
+makes it Skipped ("when 'Succeeded != Succeeded' evaluated false"), as in Argo. A DAG
+template with ``synchronization`` semaphores stays Pending until it holds them all
+(``semaphores``), and gives them back when it ends.
 """
 
 from __future__ import annotations
@@ -14,18 +19,21 @@ import time
 from collections.abc import Mapping
 
 from pipelines.depends import evaluate
+from pipelines.executor import when
 from pipelines.executor.runtime import Run, Runtime, render_arguments, start_template
 from pipelines.executor.spec import (
     COMPLETED,
     ERROR,
     FAILED,
     OMITTED,
+    SKIPPED,
     SUCCEEDED,
     TYPE_DAG,
     TYPE_SKIPPED,
     Template,
 )
 from pipelines.executor.status import Node
+from pipelines.executor.substitute import render
 
 OMITTED_MESSAGE = "omitted: depends condition not met"
 # A node's phase as a depends expression names it.
@@ -44,12 +52,16 @@ class DagRun:
     ) -> None:
         self.rt, self.template, self.inputs = rt, template, dict(inputs)
         self.node = rt.node(name, display, TYPE_DAG, template.name, boundary, inputs)
-        self.node.start(time.time())
+        self.holding = not template.semaphores  # nothing to wait for: it starts now
+        if self.holding:
+            self.node.start(time.time())
         self.runs: dict[str, Run] = {}  # tasks started by this run
         self.nodes: dict[str, Node] = {}  # every task that has a node: run, omitted or kept
 
     def tick(self, now: float) -> bool:
         if self.node.fulfilled:
+            return False
+        if not self.holding and not self._acquire(now):
             return False
         changed = False
         for run in list(self.runs.values()):
@@ -68,8 +80,24 @@ class DagRun:
             leaves = self.template.leaves()
             self.node.outbound = [o for leaf in leaves for o in self.rt.outbound(self.nodes[leaf])]
             self.node.finish(assess(self.template, self.nodes), now)
+            self.rt.semaphores.release(self.node.id)
             self.rt.changed = changed = True
         return changed
+
+    def _acquire(self, now: float) -> bool:
+        """Take the template's semaphores; until then the node is Pending, saying why."""
+        locks, sem = self.template.semaphores, self.rt.semaphores
+        if not self.rt.stopping and sem.acquire(locks, self.node.id):
+            self.holding = True
+            self.node.start(now)
+            self.node.message = ""
+            self.rt.changed = True
+            return True
+        message = sem.waiting_message(locks, self.node.id)
+        if message != self.node.message:
+            self.node.message = message
+            self.rt.changed = True
+        return False
 
     def _start(self, task_name: str, now: float) -> bool:
         task = self.template.task(task_name)
@@ -80,6 +108,15 @@ class DagRun:
                 node = self.rt.node(name, task.name, TYPE_SKIPPED, task.template, self.node.id)
                 node.started_at = now  # Argo stamps an omitted node when it decides it
                 node.finish(OMITTED, now, OMITTED_MESSAGE)
+                self.nodes[task.name] = node
+                self._link(task.deps, node)
+                return True
+        if task.when is not None:
+            condition = render(task.when, self.rt.scope(self.inputs))
+            if not when.holds(condition):
+                node = self.rt.node(name, task.name, TYPE_SKIPPED, task.template, self.node.id)
+                node.started_at = now
+                node.finish(SKIPPED, now, f"when '{condition.strip()}' evaluated false")
                 self.nodes[task.name] = node
                 self._link(task.deps, node)
                 return True
@@ -112,6 +149,7 @@ class DagRun:
             self.rt.connect(parents, node)
 
     def abort(self, message: str, now: float) -> None:
+        self.rt.semaphores.release(self.node.id)  # a waiter stops waiting; nothing new starts
         for run in self.runs.values():
             if not run.node.fulfilled:
                 run.abort(message, now)

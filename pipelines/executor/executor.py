@@ -5,10 +5,15 @@ while the caps allow (the workflow's ``parallelism``, the executor's ``max_paral
 poll the processes, write the status record, sleep a little. Signals only raise a flag
 (``signals``); the loop answers it by stopping every attempt, waiting for them, and
 handing over to ``on_abort`` (the study tears its engines down there).
+
+Secret references are resolved when the executor is made (``secrets``): a missing one
+refuses the run before anything starts. Finished attempts' logs and artifact copies go to
+the sink before the status record that mentions them.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import string
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from pipelines.executor import secrets as secret_refs
 from pipelines.executor.process import KILL_GRACE_S
 from pipelines.executor.runtime import ExecutorOptions, Run, Runtime, start_template
 from pipelines.executor.signals import caught_signals
@@ -37,6 +43,10 @@ class StatusSink(Protocol):
     def write_status(self, status: dict[str, Any]) -> None: ...
 
     def write_log(self, node: Node, path: Path) -> None: ...
+
+    def write_artifact(self, node: Node, name: str, path: Path) -> dict[str, Any]:
+        """Store an artifact copy (a file or a folder); its location fields for the record."""
+        ...
 
 
 @dataclass
@@ -73,6 +83,8 @@ class Executor:
                 f"its arguments: {', '.join(sorted(workflow.parameters)) or 'none'}"
             )
         self.name = self.options.workflow_name or workflow.name or _generated(workflow)
+        environ = {**os.environ, **self.options.env}
+        self.secrets = secret_refs.resolve(workflow, self.options.secrets, environ)
         self._last_write = 0.0
         self._warned = False
 
@@ -83,7 +95,7 @@ class Executor:
                 status.add(node_from_dict(data))
         log_dir = self.log_dir or Path(tempfile.mkdtemp(prefix="autotune-executor-"))
         parameters = {**self.workflow.parameters, **self.options.parameters}
-        rt = Runtime(self.workflow, status, self.options, parameters, log_dir)
+        rt = Runtime(self.workflow, status, self.options, parameters, log_dir, self.secrets)
         signum = None
         try:
             with caught_signals() as caught:
@@ -173,12 +185,19 @@ class Executor:
             rt.waiting.pop(0).launch()
 
     def _flush(self, rt: Runtime, force: bool = False) -> None:
-        """Store finished attempts' logs, then the status record (throttled unless forced)."""
+        """Store finished attempts' logs and artifacts, then the status record (throttled
+        unless forced)."""
         sink = self.sink
         logs, rt.finished_logs = rt.finished_logs, []
+        copies, rt.finished_artifacts = rt.finished_artifacts, []
         if sink is not None:
             for node, path in logs:
                 self._guard(sink.write_log, node, path)
+            for node, entry, path in copies:
+                location = self._guard(sink.write_artifact, node, entry["name"], path)
+                if location:
+                    entry.update(location)
+                    rt.changed = True
         now = time.monotonic()
         if not force and now - self._last_write < self.options.write_every_s:
             return
@@ -189,15 +208,16 @@ class Executor:
         if self.on_tick is not None:
             self.on_tick(rt.status)  # also when nothing changed: elapsed times move on
 
-    def _guard(self, write: Callable[..., None], *args: Any) -> None:
+    def _guard(self, write: Callable[..., Any], *args: Any) -> Any:
         # A store that does not answer for a moment must not stop a study whose steps
         # are running: warn once, and the next write carries the whole record again.
         try:
-            write(*args)
+            return write(*args)
         except AutotuneError as exc:
             if not self._warned:
                 print(f"warning: cannot write the workflow status: {exc}", file=sys.stderr)
                 self._warned = True
+            return None
 
 
 def _fail_unfinished(status: WorkflowStatus, message: str, now: float) -> None:

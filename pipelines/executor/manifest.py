@@ -1,12 +1,14 @@
 """Read a compiled Workflow manifest into ``spec`` dataclasses, refusing what we cannot run.
 
-Every object has an explicit allowlist of keys: the ones the compiler emits. Anything
-else (a ``steps`` template, ``withItems``, ``when``, a sidecar...) is reported with its
-path, and the whole manifest is refused before a single process starts: the executor
-never half-executes a feature it does not implement. All problems are reported at once.
+Every object has an explicit allowlist of keys: the ones the compiler emits, in local and
+cluster mode. Anything else (a ``steps`` template, ``withItems``, a sidecar...) is
+reported with its path, and the whole manifest is refused before a single process
+starts: the executor never half-executes a feature it does not implement. All problems
+are reported at once. Cluster mode's fields (secret env, output artifacts, semaphores,
+the exit handler's ``when``) are read by ``cluster_fields``, each in its one form.
 
-Accepted and ignored, because they have no meaning on one machine: ``image``,
-``serviceAccountName``, ``workflowMetadata``, metadata labels and annotations.
+Accepted and ignored, because they have no meaning on one machine: ``image``, metadata
+labels and annotations, and the spec fields of ``cluster_fields.IGNORED_SPEC``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.depends import FANOUT_RESULTS, DependsError, references
-from pipelines.executor import spec
+from pipelines.executor import cluster_fields, spec
 from pipelines.executor.checks import check_workflow
 from pipelines.executor.durations import ALLOWED as DURATIONS
 from pipelines.executor.durations import parse_duration
@@ -30,8 +32,7 @@ _SPEC = (
     "activeDeadlineSeconds",
     "parallelism",
     "onExit",
-    "serviceAccountName",
-    "workflowMetadata",
+    *cluster_fields.IGNORED_SPEC,
 )
 _TEMPLATE = (
     "name",
@@ -42,6 +43,8 @@ _TEMPLATE = (
     "activeDeadlineSeconds",
     "parallelism",
     "metadata",
+    "outputs",
+    "synchronization",
 )
 _TEMPLATE_KINDS = (
     "steps",
@@ -54,7 +57,7 @@ _TEMPLATE_KINDS = (
     "plugin",
 )
 _CONTAINER = ("image", "command", "args", "env")
-_TASK = ("name", "template", "arguments", "depends")
+_TASK = ("name", "template", "arguments", "depends", "when")
 _RETRY = ("limit", "retryPolicy", "expression", "backoff")
 _BACKOFF = ("duration", "factor", "cap", "maxDuration")
 
@@ -63,7 +66,6 @@ _HINTS = {
     "withItems": "loops (withItems/withParam/withSequence) are not supported",
     "withParam": "loops (withItems/withParam/withSequence) are not supported",
     "withSequence": "loops (withItems/withParam/withSequence) are not supported",
-    "when": "conditional tasks ('when') are not supported",
     "dependencies": "the 'dependencies' list is not supported; write 'depends' instead",
     "hooks": "lifecycle hooks are not supported; the supported exit handler is spec.onExit",
     "onExit": "task-level exit handlers are not supported; the supported one is spec.onExit",
@@ -71,8 +73,9 @@ _HINTS = {
     "failFast": "'failFast' is not supported (the executor behaves as failFast: true)",
     "target": "DAG 'target' is not supported (every task of a DAG runs)",
     "valueFrom": "'valueFrom' is not supported; parameters must carry a literal value",
-    "outputs": "template outputs are not supported (steps exchange data through the store)",
-    "synchronization": "semaphores and mutexes are not supported",
+    "mutexes": "mutexes are not supported; the supported lock is a ConfigMap semaphore",
+    "mutex": "mutexes are not supported; the supported lock is a ConfigMap semaphore",
+    "semaphore": "write 'semaphores: [{configMapKeyRef: ...}]' (the singular form is legacy)",
     "templateRef": "templateRef is not supported; templates must be inline in the manifest",
 }
 
@@ -166,6 +169,16 @@ class _Reader(Reader):
             inputs.get("parameters"), f"{path}.inputs.parameters", "default", required=False
         )
         container = body.get("container") if has_container else None
+        outputs = (
+            cluster_fields.read_outputs(self, body["outputs"], f"{path}.outputs")
+            if "outputs" in body
+            else ()
+        )
+        semaphores = (
+            cluster_fields.read_semaphores(self, body["synchronization"], f"{path}.synchronization")
+            if "synchronization" in body
+            else ()
+        )
         return spec.Template(
             name=name or "?",
             path=path,
@@ -180,6 +193,8 @@ class _Reader(Reader):
             labels=tuple((str(k), str(v)) for k, v in labels.items())
             if isinstance(labels, dict)
             else (),
+            outputs=outputs,
+            semaphores=semaphores,
         )
 
     def container(self, raw: Any, path: str) -> spec.Container:
@@ -188,11 +203,12 @@ class _Reader(Reader):
         if not command:
             # Without a command Argo runs the image's entrypoint, which does not exist here.
             self.fail(f"{path}.command", "is required: the local executor ignores the image")
-        env = self.pairs(body.get("env"), f"{path}.env", "value", required=True)
+        env, secret_env = cluster_fields.read_env(self, body.get("env"), f"{path}.env")
         return spec.Container(
             command=command,
             args=self.strings(body.get("args"), f"{path}.args"),
-            env=tuple((name, value or "") for name, value in env),
+            env=tuple(env),
+            secret_env=tuple(secret_env),
         )
 
     def tasks(self, raw: Any, path: str) -> tuple[spec.DagTask, ...]:
@@ -223,6 +239,7 @@ class _Reader(Reader):
                     ),
                     depends=depends,
                     deps=self.depends(depends, f"{where}.depends"),
+                    when=cluster_fields.read_when(self, task.get("when"), f"{where}.when"),
                 )
             )
         return tuple(out)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pipelines.executor.spec import Template, Workflow
+from pipelines.executor.semaphores import Semaphores
+from pipelines.executor.spec import SecretRef, Template, Workflow
 from pipelines.executor.status import Node, WorkflowStatus, node_id
 from pipelines.executor.substitute import render, scope_for
 
@@ -36,6 +37,11 @@ class ExecutorOptions:
     env: dict[str, str] = field(default_factory=dict)  # added to this process's environment
     poll_s: float = 0.05
     write_every_s: float = 0.5  # the status record is rewritten at most this often
+    # Cluster-mode manifests. secretKeyRef values by (Secret name, key); None: each env
+    # variable from this process's environment (see ``secrets``). Never shown in a repr.
+    secrets: dict[tuple[str, str], str] | None = field(default=None, repr=False)
+    # ConfigMap semaphores: "configmap/key" -> holders at once (default 1; ``semaphores``)
+    semaphore_limits: dict[str, int] = field(default_factory=dict)
 
 
 class Run(Protocol):
@@ -56,6 +62,7 @@ class Runtime:
         options: ExecutorOptions,
         parameters: Mapping[str, str],
         log_dir: Path,
+        secrets: Mapping[SecretRef, str] | None = None,
     ) -> None:
         self.workflow = workflow
         self.status = status
@@ -65,6 +72,10 @@ class Runtime:
         self.waiting: list[ContainerRun] = []  # attempts ready to start, first come first served
         self.running: list[ContainerRun] = []
         self.finished_logs: list[tuple[Node, Path]] = []  # attempt logs not yet stored
+        # artifact copies not yet stored: the node, its record entry, the local copy
+        self.finished_artifacts: list[tuple[Node, dict[str, str], Path]] = []
+        self.secrets = dict(secrets or {})
+        self.semaphores = Semaphores(options.semaphore_limits, workflow.namespace or "default")
         self.changed = True
         self.stopping = False  # interrupted or past the deadline: start nothing new
         self.exit_status: str | None = None  # {{workflow.status}} while the exit handler runs
@@ -121,6 +132,13 @@ class Runtime:
 
     def log_path(self, node: Node) -> Path:
         return self.log_dir / f"{node.id}.log"
+
+    def attempt_root(self, node: Node) -> Path:
+        """The stand-in for an attempt's own filesystem (see ``artifacts``)."""
+        return self.log_dir / "roots" / node.id
+
+    def artifact_dir(self, node: Node) -> Path:
+        return self.log_dir / "artifacts" / node.id
 
 
 def start_template(

@@ -57,14 +57,33 @@ class RetrySpec:
 
 
 @dataclass(frozen=True)
+class SecretRef:
+    """``env[].valueFrom.secretKeyRef``: variable ``env`` gets key ``key`` of Secret ``secret``."""
+
+    env: str
+    secret: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Container:
     command: tuple[str, ...]
     args: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    secret_env: tuple[SecretRef, ...] = ()  # resolved by ``secrets`` before the run starts
 
     @property
     def argv(self) -> tuple[str, ...]:
         return self.command + self.args
+
+
+@dataclass(frozen=True)
+class OutputArtifact:
+    """``outputs.artifacts[]`` of a container template (``archive: none`` only)."""
+
+    name: str
+    path: str  # absolute, in the step's own filesystem (see ``artifacts``)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,7 @@ class DagTask:
     arguments: tuple[tuple[str, str], ...] = ()
     depends: str | None = None
     deps: tuple[str, ...] = ()  # the task names ``depends`` refers to
+    when: str | None = None  # only ``{{workflow.status}} ==|!= PHASE`` (see ``when``)
 
 
 @dataclass(frozen=True)
@@ -87,6 +107,8 @@ class Template:
     deadline_s: int | None = None
     parallelism: int | None = None
     labels: tuple[tuple[str, str], ...] = ()  # checked for references, otherwise unused
+    outputs: tuple[OutputArtifact, ...] = ()
+    semaphores: tuple[str, ...] = ()  # ConfigMap semaphores held while it runs: "name/key"
 
     @property
     def is_dag(self) -> bool:

@@ -55,6 +55,8 @@ class Node:
     outbound: list[str] = field(default_factory=list)
     inputs: list[tuple[str, str]] = field(default_factory=list)
     exit_code: str | None = None
+    # outputs.artifacts as Argo records them: {name, path, <location, once stored>}
+    artifacts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def fulfilled(self) -> bool:
@@ -88,8 +90,13 @@ class Node:
             data["outboundNodes"] = list(self.outbound)
         if self.inputs:
             data["inputs"] = {"parameters": [{"name": n, "value": v} for n, v in self.inputs]}
+        outputs: dict[str, Any] = {}
+        if self.artifacts:
+            outputs["artifacts"] = [dict(a) for a in self.artifacts]
         if self.exit_code is not None:
-            data["outputs"] = {"exitCode": self.exit_code}
+            outputs["exitCode"] = self.exit_code
+        if outputs:
+            data["outputs"] = outputs
         return data
 
 
@@ -148,4 +155,5 @@ def node_from_dict(data: dict[str, Any]) -> Node:
         outbound=list(data.get("outboundNodes") or []),
         inputs=[(str(p.get("name")), str(p.get("value"))) for p in inputs],
         exit_code=(data.get("outputs") or {}).get("exitCode"),
+        artifacts=[dict(a) for a in (data.get("outputs") or {}).get("artifacts") or []],
     )

@@ -1,9 +1,11 @@
 """Where a study's workflow status and step logs live in the store.
 
 ``studies/<study>/workflow/status.json`` holds the node-status record (Argo's
-``status.nodes`` shape) and ``studies/<study>/workflow/logs/<node>.log`` each attempt's
-output, ``<node>`` being the node name without the workflow prefix
-(``slot-3.benchmark(0)``). These two functions are the only place that spells the keys.
+``status.nodes`` shape), ``studies/<study>/workflow/logs/<node>.log`` each attempt's
+output and ``studies/<study>/workflow/artifacts/<node>/<artifact>`` each attempt's output
+artifacts (cluster-mode manifests: the store is the local artifact repository), ``<node>``
+being the node name without the workflow prefix (``slot-3.benchmark(0)``). The functions
+below are the only place that spells the keys.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from pipelines.executor.status import Node
 from steps.errors import NotFound
-from steps.store import Layout, Store
+from steps.store import Layout, S3Store, Store
 
 
 def status_key(study: str) -> str:
@@ -24,6 +26,11 @@ def status_key(study: str) -> str:
 def log_key(study: str, workflow: str, node_name: str) -> str:
     short = node_name.removeprefix(f"{workflow}.") if node_name != workflow else workflow
     return f"{Layout(study).root}/workflow/logs/{short}.log"
+
+
+def artifact_key(study: str, workflow: str, node_name: str, artifact: str) -> str:
+    short = node_name.removeprefix(f"{workflow}.") if node_name != workflow else workflow
+    return f"{Layout(study).root}/workflow/artifacts/{short}/{artifact}"
 
 
 def read_status(store: Store, study: str) -> dict[str, Any] | None:
@@ -56,3 +63,18 @@ class StoreSink:
         except OSError:
             return
         self.store.write_bytes(log_key(self.study, self.workflow, node.name), data)
+
+    def write_artifact(self, node: Node, name: str, path: Path) -> dict[str, Any]:
+        """Upload a file, or every file of a folder, as Argo does with ``archive: none``.
+
+        The location is recorded the way Argo records an S3 artifact (``s3.key``); a
+        folder store has no Argo location type, and the key below the store says where."""
+        key = artifact_key(self.study, self.workflow, node.name, name)
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            target = key if file == path else f"{key}/{file.relative_to(path).as_posix()}"
+            self.store.write_bytes(target, file.read_bytes())
+        if isinstance(self.store, S3Store):
+            full = f"{self.store.prefix}/{key}" if self.store.prefix else key
+            return {"s3": {"bucket": self.store.bucket, "key": full}}
+        return {}

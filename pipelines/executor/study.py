@@ -5,6 +5,11 @@ The executor is generic; this module is where it meets the study's shape
 run stopped, and how to tear those down (``autotune step teardown --interrupted``,
 built from the manifest's own teardown template, so it reaches the same store).
 
+A study compiled in cluster mode (``prepare(..., mode="cluster")``: S3 credentials from a
+Secret, artifacts, the GPU semaphore, the exit handler) runs too: ``secrets`` and
+``semaphore_limits`` are handed to the executor, and the interruption teardown gets the
+teardown template's environment, secrets included.
+
 Resume: the workflow is named after the study, so a rerun names its nodes exactly as
 the interrupted run did. A slot whose DAG succeeded and whose ``result.json`` exists is
 kept from the earlier record instead of being rerun (its steps would return at once
@@ -14,22 +19,27 @@ anyway: they are idempotent); everything else runs again.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipelines import naming
 from pipelines.compile import compile_task
+from pipelines.executor import artifacts
+from pipelines.executor import secrets as secret_refs
 from pipelines.executor.executor import Executor
 from pipelines.executor.manifest import parse_workflow
 from pipelines.executor.runtime import ExecutorOptions
-from pipelines.executor.spec import FULFILLED, OMITTED, SUCCEEDED, Workflow
+from pipelines.executor.spec import FULFILLED, OMITTED, SUCCEEDED, SecretRef, Workflow
 from pipelines.executor.status import WorkflowStatus
 from pipelines.executor.store_sink import StoreSink, read_status
 from pipelines.executor.substitute import render, scope_for
-from pipelines.options import CompileOptions
+from pipelines.options import CompileOptions, Mode
 from steps.errors import TaskError
 from steps.spec import Task, parse_text, task_from_dict
 from steps.store import Layout, Store
@@ -46,12 +56,27 @@ class LocalStudy:
     workflow: Workflow
     # argv[0] of the steps -> the local command (tests put a stand-in program here)
     aliases: dict[str, list[str]] = field(default_factory=lambda: ExecutorOptions().aliases)
+    # cluster mode: secretKeyRef values (None: from the environment) and semaphore limits
+    secrets: dict[tuple[str, str], str] | None = field(default=None, repr=False)
+    semaphore_limits: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def prepare(cls, task: Task, store: Store, study: str | None = None) -> LocalStudy:
+    def prepare(
+        cls, task: Task, store: Store, study: str | None = None, mode: Mode = "local"
+    ) -> LocalStudy:
         """Compile ``task`` for ``store``; the manifest is refused here if it cannot run."""
-        manifest = compile_task(task, CompileOptions(store=store.uri))
+        manifest = compile_task(task, CompileOptions(store=store.uri, mode=mode))
         return cls(task, store, study or task.name, manifest, parse_workflow(manifest))
+
+    def options(self, max_parallel: int | None = None) -> ExecutorOptions:
+        return ExecutorOptions(
+            aliases=self.aliases,
+            max_parallel=max_parallel,
+            parameters={naming.PARAM_STUDY: self.study},
+            workflow_name=self.study,
+            secrets=self.secrets,
+            semaphore_limits=self.semaphore_limits,
+        )
 
     @property
     def layout(self) -> Layout:
@@ -63,15 +88,9 @@ class LocalStudy:
         on_tick: Callable[[WorkflowStatus], None] | None = None,
         max_parallel: int | None = None,
     ) -> Executor:
-        options = ExecutorOptions(
-            aliases=self.aliases,
-            max_parallel=max_parallel,
-            parameters={naming.PARAM_STUDY: self.study},
-            workflow_name=self.study,
-        )
         return Executor(
             self.workflow,
-            options,
+            self.options(max_parallel),
             sink=StoreSink(self.store, self.study, self.study),
             keep=keep,
             on_tick=on_tick,
@@ -172,27 +191,45 @@ class LocalStudy:
         if not slots:
             return
         print(f"stopping the engines of slot(s) {', '.join(map(str, slots))} ...", file=sys.stderr)
-        procs = {slot: self._start_teardown(slot) for slot in slots}
-        for slot, proc in procs.items():
-            try:
-                output, _ = proc.communicate(timeout=TEARDOWN_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                output, _ = proc.communicate()
-            if proc.returncode != 0:
-                print(
-                    f"warning: teardown of slot {slot} failed:\n{output.strip()}", file=sys.stderr
-                )
+        # the template's secrets too: a cluster-mode study's S3 credentials come from there
+        values = secret_refs.resolve(self.workflow, self.secrets, os.environ)
+        # the engine log copy --artifacts makes is for Argo's UI: nobody collects it here
+        scratch = Path(tempfile.mkdtemp(prefix="autotune-teardown-"))
+        try:
+            procs = {
+                slot: self._start_teardown(slot, values, scratch / str(slot)) for slot in slots
+            }
+            for slot, proc in procs.items():
+                try:
+                    output, _ = proc.communicate(timeout=TEARDOWN_TIMEOUT_S)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, 9)
+                    output, _ = proc.communicate()
+                if proc.returncode != 0:
+                    for value in values.values():  # shown on the terminal: never a secret
+                        output = output.replace(value, "***")
+                    print(
+                        f"warning: teardown of slot {slot} failed:\n{output.strip()}",
+                        file=sys.stderr,
+                    )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
-    def _start_teardown(self, slot: int) -> subprocess.Popen[str]:
+    def _start_teardown(
+        self, slot: int, secrets: dict[SecretRef, str], scratch: Path
+    ) -> subprocess.Popen[str]:
         template = self.workflow.templates[naming.TEARDOWN]
         assert template.container is not None
+        container = template.container
         parameters = {**self.workflow.parameters, naming.PARAM_STUDY: self.study}
         workflow_vars = {"workflow.name": self.study, "workflow.status": "Failed"}
         scope = scope_for(workflow_vars, {naming.PARAM_SLOT: str(slot)}, parameters)
-        argv = [render(part, scope) for part in template.container.argv]
+        argv = [render(part, scope) for part in container.argv]
+        argv = artifacts.private_argv(argv, template.outputs, scratch)
         alias = self.aliases.get(argv[0])
         argv = [*(alias or argv[:1]), *argv[1:], "--interrupted"]
+        env = {**os.environ, **{name: render(value, scope) for name, value in container.env}}
+        env.update({ref.env: secrets[ref] for ref in container.secret_env})
         return subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
@@ -200,5 +237,5 @@ class LocalStudy:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,  # a second Ctrl-C at the terminal must not cut it short
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**env, "PYTHONUNBUFFERED": "1"},
         )
