@@ -9,7 +9,8 @@ cluster would do with the candidate: more GPUs than ``gpu_capacity`` -> Unschedu
 an image named ``...does-not-exist...`` -> ImagePullBackOff, a flag SGLang does not know
 -> CrashLoopBackOff with SGLang's argparse error in the log, otherwise Ready after
 ``start_s``, with ``status.url`` and the pod's port-forward target pointing at a local
-``EngineStub``. Deletion plays the garbage collector: pods go, then the finalizer.
+``EngineStub`` (or at whatever ``engine`` starts for the candidate: a real server).
+Deletion plays the garbage collector: pods go, the engine stops, then the finalizer.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from tests.kube import pods
 from tests.kube.engine_stub import EngineStub
@@ -52,6 +53,18 @@ SGLANG_EXTRA_FLAGS = frozenset(
 )
 
 
+class Engine(Protocol):
+    """What serves a Ready InferenceService's port: ``EngineStub`` or a real engine."""
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Candidate:
     """What the controller resolved for one InferenceService, given to ``decide``."""
@@ -78,7 +91,8 @@ class OmeController:
     delete_s: float = 0.1
     gpu_capacity: int = 8
     decide: Callable[[Candidate], Outcome] | None = None
-    stubs: dict[tuple[str, str], EngineStub] = field(default_factory=dict)
+    engine: Callable[[Candidate], Engine] | None = None  # None: an EngineStub
+    stubs: dict[tuple[str, str], Engine] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     _timers: list[tuple[float, int, Callable[[], None]]] = field(default_factory=list)
     _seq: itertools.count = field(default_factory=itertools.count)
@@ -250,7 +264,10 @@ class OmeController:
     def _ready(self, pod: dict[str, Any], key: tuple[str, str, str], candidate: Candidate) -> None:
         kube, (ns, pod_name, _) = self.kube, key
         isvc_name = candidate.isvc["metadata"]["name"]
-        stub = EngineStub(served_model_name=_served_name(candidate.command))
+        if self.engine is not None:
+            stub = self.engine(candidate)
+        else:
+            stub = EngineStub(served_model_name=_served_name(candidate.command))
         self.stubs[(ns, isvc_name)] = stub
         kube.port_targets[(ns, pod_name, ENGINE_PORT)] = ("127.0.0.1", stub.port)
         kube.logs[(*key, False)] += "The server is fired up and ready to roll!\n"

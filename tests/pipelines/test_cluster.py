@@ -184,14 +184,20 @@ def test_cluster_manifests_lint_clean(kind: Kind, trials: int):
     assert lint_manifest(_cluster(kind, search={"trials": trials})) == []
 
 
-def test_the_local_executor_runs_local_manifests_and_refuses_cluster_ones():
+def test_the_local_executor_reads_both_modes_and_refuses_what_the_compiler_never_emits():
     from pipelines.executor import UnsupportedManifest, parse_workflow
 
     task = make_task()
     parse_workflow(compile_task(task, CompileOptions(store="file:///srv/s")))
+    cluster = compile_task(task, CompileOptions(store="s3://bucket/x", mode="cluster"))
+    workflow = parse_workflow(cluster)
+    assert workflow.templates[naming.TRIAL].semaphores == (
+        "inference-autotuner-semaphore/gpu-trials",
+    )
+    templates(cluster)[naming.TRIAL]["synchronization"]["mutexes"] = [{"name": "m"}]
     with pytest.raises(UnsupportedManifest) as refused:
-        parse_workflow(compile_task(task, CompileOptions(store="file:///srv/s", mode="cluster")))
-    assert "synchronization" in str(refused.value)
+        parse_workflow(cluster)
+    assert "synchronization.mutexes: mutexes are not supported" in str(refused.value)
 
 
 @pytest.mark.parametrize(
