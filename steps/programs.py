@@ -20,6 +20,7 @@ import yaml
 from steps.deploy import get_deployer
 from steps.errors import Infeasible, NotFound, TaskError, TrialFailed
 from steps.records import BenchRecord, DeployRecord, PreviousBest, TrialParams, TrialResult
+from steps.signals import sigterm_raises
 from steps.spec import Task, dump_task, task_from_dict
 from steps.store import Layout, Store
 from steps.study import Recorded, suggest
@@ -140,12 +141,19 @@ def step_deploy(ctx: StudyContext, slot: int) -> DeployRecord | None:
     if previous is not None:
         # A retried or resumed deploy: never leave the earlier engine behind.
         deployer.teardown(previous)
-    try:
-        record = deployer.deploy(slot, ctx.params(slot).flags)
-    except Infeasible as exc:
-        ctx.decide(slot, "infeasible", exc.reason, "deploy")
-        raise
-    ctx.store.write_model(ctx.layout.deploy(slot), record)
+    # A stop between starting the engine and recording it would leave an engine nobody
+    # can find: until deploy.json is written, SIGTERM unwinds and the engine goes with it.
+    with sigterm_raises():
+        try:
+            record = deployer.deploy(slot, ctx.params(slot).flags)
+        except Infeasible as exc:
+            ctx.decide(slot, "infeasible", exc.reason, "deploy")
+            raise
+        try:
+            ctx.store.write_model(ctx.layout.deploy(slot), record)
+        except BaseException:
+            deployer.teardown(record)
+            raise
     return record
 
 

@@ -15,12 +15,13 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import IO, Any
 
 from steps.bench import parse
 from steps.bench.command import BenchCommand
 from steps.bench.scrub import scrub_text
+from steps.signals import sigterm_raises
 
 TAIL_LINES = 12
 GRACE_S = 5.0
@@ -31,7 +32,7 @@ def execute(
 ) -> tuple[int | None, str, bool]:
     """Run to the end; returns (exit code or None if stopped early, log tail, timed out)."""
     tail: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
-    with open(cmd.log_path, "w", encoding="utf-8") as log, _sigterm_raises():
+    with open(cmd.log_path, "w", encoding="utf-8") as log, sigterm_raises():
         proc = subprocess.Popen(  # argv list, never a shell
             cmd.argv,
             cwd=cmd.out_dir,  # anything it drops in its working dir stays in the scrubbed tree
@@ -110,25 +111,3 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
-
-
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """While benchmarking, turn SIGTERM (Argo stopping the step) into SystemExit so the
-    ``finally`` blocks tear genai-bench down; a handler someone else set is left alone."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is not signal.SIG_DFL:
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from steps.deploy.base import Deployer
 from steps.deploy.process import free_port, is_running, start_time, stop_group
-from steps.engines import get_engine
+from steps.engines import Launch, get_engine
 from steps.errors import Infeasible, TaskError
 from steps.records import DeployRecord, Scalar
 
@@ -67,6 +67,15 @@ class LocalDeployer(Deployer):
                 )
             except OSError as exc:
                 raise Infeasible(f"cannot start {launch.argv[0]}: {exc.strerror}") from None
+        try:
+            return self._record(slot, proc.pid, port, launch, log_path)
+        except BaseException:
+            stop_group(proc.pid, None)
+            raise
+
+    def _record(
+        self, slot: int, pid: int, port: int, launch: Launch, log_path: Path
+    ) -> DeployRecord:
         return DeployRecord(
             slot=slot,
             backend=self.backend,
@@ -74,9 +83,9 @@ class LocalDeployer(Deployer):
             endpoint=f"http://{HOST}:{port}",
             served_model_name=launch.served_model_name,
             handle={
-                "pid": proc.pid,
-                "pgid": proc.pid,
-                "start_time": start_time(proc.pid),
+                "pid": pid,
+                "pgid": pid,
+                "start_time": start_time(pid),
                 "log_path": str(log_path),
                 "health_path": launch.health_path,
             },

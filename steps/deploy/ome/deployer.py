@@ -11,12 +11,10 @@ the InferenceService and wait until it and its pods are gone.
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from steps.deploy.base import Deployer
@@ -29,6 +27,7 @@ from steps.deploy.ome.render import render_inferenceservice, runtime_runner
 from steps.engines import get_engine
 from steps.errors import AutotuneError, Infeasible, TaskError, TransientError
 from steps.records import DeployRecord, Scalar
+from steps.signals import sigterm_raises
 from steps.spec import Task
 
 TEARDOWN_TIMEOUT_S = 600.0
@@ -84,7 +83,7 @@ class OmeDeployer(Deployer):
         runner = runtime_runner(runtime, self.task.deploy.runtime or "")
         command = manifest["spec"]["engine"]["runner"][runner.field]
         port = flag_value(command, "port", engine)
-        with _sigterm_raises():
+        with sigterm_raises():
             created = self._create(manifest, slot)
             try:
                 return DeployRecord(
@@ -167,7 +166,7 @@ class OmeDeployer(Deployer):
         observed = Observed(name)
         verdict: Ready | Failed | None = None
         forwarding = record.handle.get("access") == "port-forward"
-        with _sigterm_raises():
+        with sigterm_raises():
             with Watches(self.kube, self.namespace, name) as watches:
                 for source, kind, obj in drain(watches, deadline):
                     observed.apply(source, kind, obj)
@@ -241,7 +240,7 @@ class OmeDeployer(Deployer):
         tunnel.stop(record.handle.get("forward"), self._workdir(record.slot))
         if not name:
             return
-        with _sigterm_raises():
+        with sigterm_raises():
             if self._get(name) is not None:
                 self._captured[name] = self.logs(record)  # before the pods go
             self._delete_and_wait(name, time.monotonic() + TEARDOWN_TIMEOUT_S)
@@ -324,26 +323,3 @@ def _serves(url: str, deadline: float) -> bool:
             pass
         time.sleep(0.5)
     return False
-
-
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Argo stops a step with SIGTERM: make it an exception while objects or processes are
-    being made or removed, so ``finally`` / ``with`` blocks clean up (when no one else has
-    claimed SIGTERM, and only in the main thread, where Python delivers signals)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is not signal.SIG_DFL:
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

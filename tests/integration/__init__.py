@@ -1,0 +1,1 @@
+"""Integration tests: whole paths through real components, fakes only for what cannot run here."""
