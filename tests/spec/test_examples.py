@@ -50,7 +50,7 @@ def test_cpu_demo_is_the_embedded_default() -> None:
     assert search.parameters["threads"].values == [1, 2]
     batch, ubatch = search.parameters["batch-size"], search.parameters["ubatch-size"]
     assert isinstance(batch, CategoricalParam) and isinstance(ubatch, CategoricalParam)
-    assert (batch.choices, ubatch.choices) == ([128, 256, 512], [32, 64, 128])
+    assert (batch.choices, ubatch.choices) == ([512, 1024, 2048], [64, 128, 256, 512])
     assert max(ubatch.choices) <= min(batch.choices)  # type: ignore[operator]
     assert search.fixed == {"ctx-size": 8192}
     assert task.objective.metrics == ["output_throughput"]
