@@ -165,6 +165,7 @@ class ContainerRun:
         if verdict is None:
             return  # backing off; tick() queues the next attempt
         self.node.exit_code = self.current.exit_code
+        self.node.artifacts = self.current.artifacts  # Argo: the last attempt's outputs
         self.node.finish(phase, now, verdict if phase != SUCCEEDED else "")
 
     def _verdict(self, phase: str, message: str) -> str | None:

@@ -24,7 +24,6 @@ class Semaphores:
         self.namespace = namespace
         self.holders: dict[str, list[str]] = {}  # key -> node ids holding it
         self.waiting: dict[str, list[str]] = {}  # key -> node ids queued, oldest first
-        self.most_held: dict[str, int] = {}  # key -> the most holders seen at once
 
     def limit(self, key: str) -> int:
         return self.limits.get(key, DEFAULT_LIMIT)
@@ -41,9 +40,7 @@ class Semaphores:
                 return False  # full, or older waiters come first
         for key in keys:
             self.waiting[key].remove(holder)
-            held = self.holders.setdefault(key, [])
-            held.append(holder)
-            self.most_held[key] = max(self.most_held.get(key, 0), len(held))
+            self.holders.setdefault(key, []).append(holder)
         return True
 
     def release(self, holder: str) -> None:

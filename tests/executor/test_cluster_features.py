@@ -213,7 +213,7 @@ def test_semaphores_other_than_configmap_ones_on_dags_are_refused() -> None:
     assert "mutexes are not supported" in refusal(workflow([python("a", "pass"), main]))
 
 
-def exit_handler(marker: Path, condition: str) -> dict[str, Any]:
+def exit_handler(condition: str) -> dict[str, Any]:
     return dag("exit", [{"name": "cleanup", "template": "touch", "when": condition}])
 
 
@@ -232,7 +232,7 @@ def test_the_exit_handlers_when_sees_the_workflow_status(
     marker = tmp_path / "cleaned"
     touch = python("touch", "import pathlib,sys; pathlib.Path(sys.argv[1]).touch()", str(marker))
     templates = [python("work", main_code), touch, dag("main", [task("a", "work")])]
-    manifest = workflow([*templates, exit_handler(marker, condition)], onExit="exit")
+    manifest = workflow([*templates, exit_handler(condition)], onExit="exit")
     outcome = Executor(parse_workflow(manifest), ExecutorOptions(workflow_name="wf")).run()
     assert marker.exists() == runs
     node = outcome.status.by_name("wf.onExit.cleanup")
@@ -254,7 +254,7 @@ def test_the_exit_handlers_when_sees_the_workflow_status(
 def test_other_when_forms_are_refused(condition: str, words: str) -> None:
     touch = python("touch", "pass")
     main = dag("main", [task("a", "touch")])
-    manifest = workflow([touch, main, exit_handler(Path("x"), condition)], onExit="exit")
+    manifest = workflow([touch, main, exit_handler(condition)], onExit="exit")
     assert words in refusal(manifest)
 
 
