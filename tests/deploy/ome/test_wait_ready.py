@@ -97,12 +97,27 @@ def test_a_watch_that_expires_is_listed_again(
     cluster.controller.start_s = 2.5
     deployer = cluster.deployer()
     record = deployer.deploy(0, {})
-    timer = threading.Timer(0.5, cluster.kube.store.compact)  # as etcd compaction does
-    timer.start()
+    stop = threading.Event()
+
+    def compact_once_watched() -> None:
+        # compact (as etcd does) only once the deployer's watch holds a resourceVersion,
+        # so its next watch is from a compacted version whatever the machine's load
+        while not stop.is_set():
+            if any(
+                r.resource == "inferenceservices" and r.verb == "watch"
+                for r in list(cluster.kube.requests)
+            ):
+                cluster.kube.store.compact()
+                return
+            stop.wait(0.02)
+
+    compactor = threading.Thread(target=compact_once_watched, daemon=True)
+    compactor.start()
     try:
         ready = deployer.wait_ready(record, 20)
     finally:
-        timer.cancel()
+        stop.set()
+        compactor.join(5)
     assert ready.endpoint is not None
     lists = [
         r for r in cluster.kube.requests
