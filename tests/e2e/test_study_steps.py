@@ -53,6 +53,17 @@ def write_task(path: Path, model: Path, **overrides: Any) -> Path:
     return path
 
 
+# A two-point grid whose q4_0 point llama.cpp refuses at start: a quantized V cache
+# needs flash attention, which is fixed off. One slot is infeasible, one completes.
+ONE_REFUSED_OF_TWO: dict[str, Any] = {
+    "strategy": "grid",
+    "trials": 2,
+    "baseline": False,
+    "parameters": {"cache-type-v": {"type": "categorical", "choices": ["f16", "q4_0"]}},
+    "fixed": {"flash-attn": "off", "ctx-size": 4096},
+}
+
+
 def engine_pids(store: LocalStore, layout: Layout, slots: range) -> list[tuple[int, Any]]:
     pids = []
     for slot in slots:
@@ -111,18 +122,11 @@ def test_three_trial_study(
 def test_engine_that_refuses_flags_is_infeasible_and_the_study_goes_on(
     tmp_path: Path, demo_model: Path, llama_server: str, genai_bench: str, workdir: Path
 ) -> None:
-    # llama.cpp refuses a quantized V cache without flash attention and exits at start
     task_file = write_task(
         tmp_path / "task.yaml",
         demo_model,
         name="e2e-infeasible",
-        search={
-            "strategy": "grid",
-            "trials": 2,
-            "baseline": False,
-            "parameters": {"cache-type-v": {"type": "categorical", "choices": ["f16", "q4_0"]}},
-            "fixed": {"flash-attn": "off", "ctx-size": 4096},
-        },
+        search=ONE_REFUSED_OF_TWO,
     )
     store = LocalStore(tmp_path / "store")
     log = run_study(task_file, store.uri, "bad", trials=2)

@@ -19,7 +19,7 @@ from pipelines.executor.store_sink import read_status
 from steps.deploy.process import is_running
 from steps.records import TrialParams, TrialResult
 from steps.store import Layout, LocalStore
-from tests.e2e.test_study_steps import engine_pids, write_task
+from tests.e2e.test_study_steps import ONE_REFUSED_OF_TWO, engine_pids, write_task
 
 pytestmark = [pytest.mark.engine, pytest.mark.genai_bench, pytest.mark.slow]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -140,18 +140,11 @@ def test_sigterm_tears_engines_down_and_run_resumes(
 def test_retry_reruns_a_slot_and_the_report_includes_it(
     tmp_path: Path, demo_model: Path, llama_server: str, genai_bench: str, workdir: Path
 ) -> None:
-    # llama.cpp refuses a quantized V cache without flash attention: one slot is infeasible
     task = write_task(
         tmp_path / "task.yaml",
         demo_model,
         name="exec-retry",
-        search={
-            "strategy": "grid",
-            "trials": 2,
-            "baseline": False,
-            "parameters": {"cache-type-v": {"type": "categorical", "choices": ["f16", "q4_0"]}},
-            "fixed": {"flash-attn": "off", "ctx-size": 4096},
-        },
+        search=ONE_REFUSED_OF_TWO,
     )
     store = LocalStore(tmp_path / "store")
     layout = Layout("exec-retry")
